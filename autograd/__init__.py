@@ -1,0 +1,29 @@
+"""autograd: tape-based reverse-mode automatic differentiation on NumPy arrays.
+
+The public face: everything here is re-exported from the modules that define it.
+"""
+from . import dtypes
+from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, half,
+                     int, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
+from .tensor import Tensor
+from .function import Function
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                        set_grad_enabled)
+from .engine import backward, grad
+from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
+                     seed, set_rng_state)
+from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full,
+                       full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand,
+                       rand_like, randint, randint_like, randn, randn_like, randperm, tensor,
+                       zeros, zeros_like)
+from .ops.elementwise import (abs, absolute, add, allclose, ceil, clamp, clamp_max, clamp_min,
+                              clip, cos, div, divide, eq, equal, erf, exp, exp2, expm1, floor,
+                              floor_divide, fmod, frac, ge, greater, greater_equal, gt, isclose,
+                              isfinite, isinf, isnan, le, lerp, less, less_equal, log, log1p,
+                              log2, log10, logical_and, logical_not, logical_or, logical_xor, lt,
+                              maximum, minimum, mul, multiply, ne, neg, negative, pow,
+                              reciprocal, relu, remainder, round, rsqrt, sigmoid, sign, signbit,
+                              sin, sqrt, square, sub, subtract, tan, tanh, true_divide, trunc,
+                              where)
+
+__version__ = "0.1.0"

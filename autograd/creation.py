@@ -1,0 +1,252 @@
+"""Creating tensors: from data, filled, ranges, random, and `*_like` variants.
+
+Python floats become the default dtype (float32), Python ints int64 and bools bool; a NumPy
+array keeps its dtype, as `torch.tensor` does.
+"""
+import numbers
+
+import numpy as np
+
+from . import dtypes
+from .random import _rng
+from .tensor import Tensor, _make
+
+__all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange",
+           "linspace", "logspace", "eye", "rand", "randn", "randint", "randperm", "normal",
+           "bernoulli", "multinomial", "zeros_like", "ones_like", "full_like", "empty_like",
+           "rand_like", "randn_like", "randint_like"]
+
+
+def _infer_array(data):
+    """`data` as an ndarray with PyTorch's dtype inference."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, np.ndarray):
+        return data
+    if isinstance(data, np.generic):
+        return np.asarray(data)
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
+        data = _tensors_to_lists(data)
+    arr = np.asarray(data)
+    if arr.dtype.kind == "f" and arr.dtype != dtypes.get_default_dtype():
+        arr = arr.astype(dtypes.get_default_dtype())
+    elif arr.dtype.kind in "iu":
+        arr = arr.astype(np.int64, copy=False)
+    elif arr.dtype.kind not in "bf":
+        raise TypeError(f"can't convert data of type {arr.dtype} ({type(data).__name__}) to a "
+                        f"tensor; expected numbers, nested lists of numbers or arrays")
+    return arr
+
+
+def _flat(data):
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        else:
+            yield x
+
+
+def _tensors_to_lists(data):
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_tensors_to_lists(x) for x in data]
+    return data
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new leaf tensor holding a copy of `data` (a number, nested lists, an array, a tensor).
+
+    Example:
+        >>> x = tensor([[1.0, 2.0]], requires_grad=True)   # float32, shape (1, 2)
+    """
+    arr = _infer_array(data)
+    dtype = dtypes.as_dtype(dtype)
+    arr = np.array(arr, dtype=dtype, copy=True)
+    t = _make(arr, None)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like `tensor`, but shares memory with a NumPy array or a tensor when it can."""
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == dtypes.as_dtype(dtype)):
+        return data
+    arr = _infer_array(data)
+    if dtype is not None:
+        arr = arr.astype(dtypes.as_dtype(dtype), copy=False)
+    return _make(arr, None)
+
+
+def from_numpy(array):
+    """A tensor sharing memory with `array` (its dtype is kept)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    dtypes.as_dtype(array.dtype)
+    return _make(array, None)
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for n in size:
+        if not isinstance(n, (numbers.Integral,)) and not (isinstance(n, Tensor) and n.ndim == 0):
+            raise TypeError(f"size must be a sequence of ints, got {size!r}")
+        if int(n) < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {int(n)}: "
+                               f"{list(size)}")
+    return tuple(int(n) for n in size)
+
+
+def _finish(arr, requires_grad):
+    t = _make(arr, None)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _float_dtype(dtype):
+    return dtypes.as_dtype(dtype) or dtypes.get_default_dtype()
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(np.zeros(_size(size), _float_dtype(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(np.ones(_size(size), _float_dtype(dtype)), requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    return _finish(np.empty(_size(size), _float_dtype(dtype)), requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    if dtype is None:
+        dtype = _infer_array(fill_value).dtype
+    return _finish(np.full(_size((size,)), fill_value, dtypes.as_dtype(dtype)), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    """Values from `start` to `end` (exclusive); int64 unless an argument is a float."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange(): step must be nonzero")
+    if dtype is None:
+        is_float = any(isinstance(v, float) for v in (start, end, step))
+        dtype = dtypes.get_default_dtype() if is_float else dtypes.int64
+    return _finish(np.arange(start, end, step).astype(dtypes.as_dtype(dtype)), requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    return _finish(np.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, dtype=None, device=None, requires_grad=False):
+    arr = np.logspace(start, end, int(steps), base=base)
+    return _finish(arr.astype(_float_dtype(dtype)), requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    return _finish(np.eye(int(n), None if m is None else int(m), dtype=_float_dtype(dtype)),
+                   requires_grad)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Uniform samples on [0, 1)."""
+    dt = _float_dtype(dtype)
+    return _finish(_rng(generator).random(_size(size), dtype=np.float64).astype(dt), requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Standard normal samples."""
+    dt = _float_dtype(dtype)
+    arr = _rng(generator).standard_normal(_size(size), dtype=np.float64).astype(dt)
+    return _finish(arr, requires_grad)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False):
+    """Integers uniform on [low, high); `randint(high, size)` and `randint(low, high, size)`."""
+    if size is None:
+        if isinstance(high, (tuple, list)):
+            low, high, size = 0, low, high
+        else:
+            raise TypeError("randint() missing the required argument 'size'")
+    if high is None:
+        low, high = 0, low
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
+                           f">= to={high}")
+    arr = _rng(generator).integers(low, high, _size((size,)))
+    return _finish(arr.astype(dtypes.as_dtype(dtype) or dtypes.int64), requires_grad)
+
+
+def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
+    return _finish(_rng(generator).permutation(int(n)).astype(dtypes.as_dtype(dtype) or
+                                                              dtypes.int64), False)
+
+
+def normal(mean, std, size=None, generator=None):
+    """Samples from N(mean, std**2); `mean` and `std` may be tensors or numbers."""
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
+    shape = _size((size,)) if size is not None else np.broadcast(m, s).shape
+    dt = next((x.dtype for x in (m, s) if isinstance(x, np.ndarray)), dtypes.get_default_dtype())
+    arr = m + s * _rng(generator).standard_normal(shape)
+    return _make(np.asarray(arr).astype(dt), None)
+
+
+def bernoulli(input, p=None, generator=None):
+    probs = input._data if p is None else np.full(input.shape, p)
+    arr = (_rng(generator).random(input.shape) < probs).astype(input.dtype)
+    return _make(arr, None)
+
+
+def multinomial(input, num_samples, replacement=False, generator=None):
+    probs = np.asarray(input._data, dtype=np.float64)
+    rng = _rng(generator)
+    rows = probs.reshape(-1, probs.shape[-1])
+    out = np.empty((rows.shape[0], num_samples), np.int64)
+    for i, row in enumerate(rows):
+        out[i] = rng.choice(row.size, num_samples, replace=replacement, p=row / row.sum())
+    return _make(out.reshape(probs.shape[:-1] + (num_samples,)), None)
+
+
+def _like(x, dtype):
+    return dtypes.as_dtype(dtype) or x.dtype
+
+
+def zeros_like(input, dtype=None, device=None, requires_grad=False):
+    return _finish(np.zeros(input.shape, _like(input, dtype)), requires_grad)
+
+
+def ones_like(input, dtype=None, device=None, requires_grad=False):
+    return _finish(np.ones(input.shape, _like(input, dtype)), requires_grad)
+
+
+def empty_like(input, dtype=None, device=None, requires_grad=False):
+    return _finish(np.empty(input.shape, _like(input, dtype)), requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    return _finish(np.full(input.shape, fill_value, _like(input, dtype)), requires_grad)
+
+
+def rand_like(input, dtype=None, generator=None, device=None, requires_grad=False):
+    return rand(*input.shape, generator=generator, dtype=_like(input, dtype),
+                requires_grad=requires_grad)
+
+
+def randn_like(input, dtype=None, generator=None, device=None, requires_grad=False):
+    return randn(*input.shape, generator=generator, dtype=_like(input, dtype),
+                 requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, dtype=None, generator=None, device=None):
+    return randint(low, high, tuple(input.shape), generator=generator,
+                   dtype=dtypes.as_dtype(dtype) or input.dtype)

@@ -1,0 +1,377 @@
+"""The backward pass: `backward()` and `grad()`.
+
+Nodes run in decreasing creation order. A node's inputs are always created before it, so when
+the pending node with the largest sequence number runs, every consumer that could still send it
+a gradient has already run: its gradient is complete. A heap of pending nodes gives that order
+without a separate topological sort, without recursion, and it only ever visits nodes that
+receive a gradient. Gradients wait in a dict and are popped as they are consumed.
+
+On the first-order path gradients are NumPy arrays. Under `create_graph=True` they are Tensors
+and each node's backward formula is replayed on Tensors with recording on, so the result has a
+graph of its own.
+"""
+import gc
+import heapq
+
+import numpy as np
+
+from . import function, grad_mode
+from .function import _OUTPUT, _Slots
+
+__all__ = ["backward", "grad"]
+
+_make = None  # set by tensor.py
+Tensor = None
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate d(tensors)/d(leaf) into the `.grad` of every leaf that requires grad.
+
+    Args:
+        tensors: a Tensor or a sequence of Tensors to differentiate.
+        grad_tensors: the gradient of some scalar with respect to each of `tensors`; may be None
+            for single-element tensors (taken as 1).
+        retain_graph: keep saved values so the graph can be differentiated again; defaults to
+            `create_graph`.
+        create_graph: record the backward pass, so the gradients can be differentiated.
+        inputs: if given, only these tensors' `.grad` are accumulated.
+    """
+    tensors = _as_tuple(tensors)
+    grads = _seed_grads(tensors, _as_tuple(grad_tensors, len(tensors)), create_graph, "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    only = None
+    if inputs is not None:
+        only = _as_tuple(inputs)
+        if not only:
+            raise ValueError("backward(inputs=...) was given an empty sequence")
+    _run(tensors, grads, retain_graph, create_graph, capture=None, only=only)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=None, materialize_grads=False):
+    """Return d(outputs)/d(inputs) as a tuple, without touching any `.grad`.
+
+    Inputs that the outputs do not depend on raise `RuntimeError` unless `allow_unused=True`,
+    in which case their gradient is None (or zeros with `materialize_grads=True`).
+    """
+    outputs = _as_tuple(outputs)
+    inputs = _as_tuple(inputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad(): inputs[{i}] is a {type(t).__name__}, not a Tensor")
+        if not t._requires_grad:
+            raise RuntimeError(f"grad(): inputs[{i}] does not require grad")
+    grads = _seed_grads(outputs, _as_tuple(grad_outputs, len(outputs)), create_graph, "grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    keys = [t.grad_fn if t.grad_fn is not None else t for t in inputs]
+    captured = _run(outputs, grads, retain_graph, create_graph, capture=set(keys), only=None)
+    result = []
+    for i, (t, k) in enumerate(zip(inputs, keys)):
+        g = captured.get(k)
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad(): inputs[{i}] (shape {tuple(t.shape)}) was not used to compute the "
+                    f"outputs; pass allow_unused=True if this is intended")
+            if materialize_grads:
+                g = np.zeros_like(t._data)
+        if g is None:
+            result.append(None)
+        elif isinstance(g, Tensor):
+            result.append(g)
+        else:
+            result.append(_make(g, None))
+    return tuple(result)
+
+
+# ---------------------------------------------------------------------- the pass itself
+def _run(roots, root_grads, retain_graph, create_graph, capture, only):
+    pending = {}
+    heap = []
+    leaf_grads = {}
+    captured = {} if capture is not None else None
+    handed = {id(g) for g in root_grads}  # arrays the caller holds: never store without a copy
+    for t, g in zip(roots, root_grads):
+        fn = t.grad_fn
+        key = t if fn is None else fn
+        store = leaf_grads if fn is None else pending
+        if key in store:
+            store[key] = store[key] + g
+        else:
+            store[key] = g
+            if fn is not None:
+                heapq.heappush(heap, (-fn._seq, fn))
+
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # NOTE: the pass creates no cycles; collections here only cost time
+    try:
+        with grad_mode._Scope(bool(create_graph)):
+            while heap:
+                node = heapq.heappop(heap)[1]
+                g = pending.pop(node)
+                if node._hooks is not None:
+                    g = _run_tensor_hooks(node._hooks, g, create_graph)
+                if node._retain is not None:
+                    _retain(node, g, create_graph)
+                if captured is not None and node in capture:
+                    captured[node] = g
+                grads = _call_backward(node, g, create_graph)
+                if not retain_graph and node._saved:
+                    node._saved = None
+                _deliver(node, grads, pending, heap, leaf_grads)
+            if captured is not None:
+                for leaf, g in leaf_grads.items():
+                    if leaf in capture:
+                        captured[leaf] = _run_tensor_hooks(leaf._hooks, g, create_graph) \
+                            if leaf._hooks else g
+                return captured
+            for leaf, g in leaf_grads.items():
+                if only is None or any(leaf is o for o in only):
+                    _accumulate_into_leaf(leaf, g, create_graph, handed)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return None
+
+
+def _deliver(node, grads, pending, heap, leaf_grads):
+    """Add each input gradient of `node` to what its producer (or leaf) has received so far."""
+    edges = node._next
+    if len(grads) != len(edges):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {len(edges)}, got {len(grads)})")
+    for e, gi in zip(edges, grads):
+        if e is None or gi is None:
+            continue
+        if e._is_node:
+            if gi.__class__ is not _Slots and (gi.shape != e._shape or gi.dtype != e._dtype):
+                _raise_bad_grad(node, e.name() + " output", e._shape, e._dtype, gi)
+            prev = pending.get(e)
+            if prev is None:
+                pending[e] = gi
+                heapq.heappush(heap, (-e._seq, e))
+            else:
+                pending[e] = prev + gi
+        else:
+            if gi.shape != e._data.shape or gi.dtype != e._data.dtype:
+                _raise_bad_grad(node, "leaf", e._data.shape, e._data.dtype, gi)
+            prev = leaf_grads.get(e)
+            leaf_grads[e] = gi if prev is None else prev + gi
+
+
+def _raise_bad_grad(node, target, shape, dtype, g):
+    raise RuntimeError(
+        f"{node.name()} produced a gradient of shape {tuple(g.shape)} and dtype {g.dtype} for "
+        f"a {target} of shape {tuple(shape)} and dtype {dtype}")
+
+
+def _call_backward(node, g, create_graph):
+    cls = type(node)
+    if create_graph:
+        return _call_backward_recorded(node, cls, g)
+    if cls._array_level:
+        out = cls.backward(node, g)
+    else:
+        shadow = _shadow(node, _constant_saved(node))
+        gs = _user_grads(node, g, lambda a: _make(a, None))
+        out = cls.backward(shadow, *gs)
+        out = _unwrap_user_grads(node, out, lambda t: t._data)
+    if type(out) is not tuple:
+        out = (out,)
+    if function._Anomaly.enabled:
+        _check_finite(node, out)
+    return out
+
+
+def _call_backward_recorded(node, cls, g):
+    shadow = _shadow(node, _connected_saved(node))
+    if cls._array_level:
+        out = cls.backward(shadow, g)
+    else:
+        out = cls.backward(shadow, *_user_grads(node, g, lambda t: t))
+        out = _unwrap_user_grads(node, out, lambda t: t)
+    if type(out) is not tuple:
+        out = (out,)
+    for gi in out:
+        if gi is not None and not isinstance(gi, (Tensor, _Slots)):
+            raise RuntimeError(f"{node.name()} does not support double backward (create_graph=True):"
+                               f" its backward returned a {type(gi).__name__}, not a Tensor")
+    if function._Anomaly.enabled:
+        _check_finite(node, out)
+    return out
+
+
+def _user_grads(node, g, wrap):
+    """The gradients a user op's backward receives: one per output, zeros where none flowed."""
+    if g.__class__ is not _Slots:
+        return (wrap(g),)
+    result = []
+    for k, gk in enumerate(g):
+        if gk is None and node._materialize:
+            result.append(_make(np.zeros(node._shape[k], node._dtype[k]), None))
+        else:
+            result.append(None if gk is None else wrap(gk))
+    return tuple(result)
+
+
+def _unwrap_user_grads(node, out, unwrap):
+    if type(out) is not tuple:
+        out = (out,)
+    result = []
+    for i, gi in enumerate(out):
+        if gi is None:
+            result.append(None)
+            continue
+        if not isinstance(gi, Tensor):
+            raise TypeError(f"{node.name()}.backward returned a {type(gi).__name__} for input "
+                            f"{i}; expected a Tensor or None")
+        result.append(unwrap(gi))
+    return tuple(result)
+
+
+def _shadow(node, saved):
+    """A copy of `node` whose saved values are `saved`: what backward reads as `ctx`."""
+    cls = type(node)
+    ctx = object.__new__(cls)
+    for name in ("_next", "needs_input_grad", "_seq", "_shape", "_dtype"):
+        setattr(ctx, name, getattr(node, name))
+    ctx.__dict__.update(node.__dict__)
+    ctx._saved = saved
+    ctx._saved_meta = None
+    return ctx
+
+
+def _constant_saved(node):
+    return tuple(_make(s, None) if isinstance(s, np.ndarray) else s for s in node.saved_tensors)
+
+
+def _connected_saved(node):
+    """Saved arrays as Tensors wired into the graph: an input becomes its producer's output, an
+    output becomes this node's own output, so differentiating the backward pass reaches them."""
+    saved = node.saved_tensors
+    meta = node._saved_meta or (None,) * len(saved)
+    result = []
+    for s, m in zip(saved, meta):
+        if s is None or not isinstance(s, np.ndarray):
+            result.append(s)
+        elif m is None:
+            if s.dtype.kind == "f" and not getattr(node, "_float_constants_ok", False):
+                raise RuntimeError(f"{node.name()} does not support double backward: it saved an "
+                                   f"intermediate value that is neither an input nor its output")
+            result.append(_make(s, None))
+        elif m[0] == _OUTPUT:
+            result.append(_make(s, node))
+        elif m[0] == "multi":
+            raise RuntimeError(f"{node.name()}: double backward through a multi-output op that "
+                               f"saves its outputs is not supported")
+        else:
+            e = node._next[m[0]]
+            if e is None:
+                result.append(_make(s, None))
+            elif e._is_node:
+                result.append(_make(s, e))
+            else:
+                result.append(e)
+    return tuple(result)
+
+
+def _run_tensor_hooks(hooks, g, create_graph):
+    for hook in list(hooks.values()):
+        wrapped = g if create_graph else _make(g, None)
+        r = hook(wrapped)
+        if r is not None:
+            if not isinstance(r, Tensor):
+                raise TypeError(f"a tensor hook returned a {type(r).__name__}; expected a Tensor")
+            if r.shape != g.shape:
+                raise RuntimeError(f"a tensor hook returned a gradient of shape {tuple(r.shape)} "
+                                   f"for a tensor of shape {tuple(g.shape)}")
+            g = r if create_graph else r._data
+    return g
+
+
+def _retain(node, g, create_graph):
+    t = node._retain()
+    if t is None:
+        return
+    if create_graph:
+        t._grad = g if t._grad is None else t._grad + g
+    elif t._grad is None:
+        t._grad = _make(np.array(g), None)
+    else:
+        t._grad = _make(t._grad._data + g, None)
+
+
+def _accumulate_into_leaf(leaf, g, create_graph, handed):
+    if leaf._hooks:
+        g = _run_tensor_hooks(leaf._hooks, g, create_graph)
+    old = leaf._grad
+    if create_graph:
+        leaf._grad = g if old is None else old + g
+        return
+    if old is None:
+        if type(g) is not np.ndarray or g.base is not None or id(g) in handed \
+                or not g.flags.writeable:
+            g = np.array(g)  # the array may be shared or read-only: own a copy
+        handed.add(id(g))
+        leaf._grad = _make(g, None)
+        return
+    od = old._data
+    if od.flags.writeable and od.shape == g.shape and old.grad_fn is None:
+        np.add(od, g, out=od, casting="unsafe")
+    else:
+        leaf._grad = _make(od + g, None)
+
+
+def _check_finite(node, grads):
+    for i, gi in enumerate(grads):
+        if gi is None or gi.__class__ is _Slots:
+            continue
+        arr = gi._data if isinstance(gi, Tensor) else gi
+        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+            where = "".join(node._trace[-6:]) if node._trace else " (not recorded)\n"
+            raise RuntimeError(
+                f"Function '{node.name()}' returned nan or inf values in its {i}th output "
+                f"gradient. The forward call that created it was:\n{where}")
+
+
+def _seed_grads(tensors, grad_tensors, create_graph, caller):
+    seeds = []
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{caller}(): expected Tensors, got {type(t).__name__}")
+        if not t._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a "
+                               f"grad_fn")
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError(f"grad can be implicitly created only for scalar outputs; "
+                                   f"got an output of shape {tuple(t.shape)}: pass `gradient`")
+            g = np.ones(t._data.shape, t._data.dtype)
+        else:
+            garr = g._data if isinstance(g, Tensor) else np.asarray(g, dtype=t._data.dtype)
+            if garr.shape != t._data.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                                   f"{tuple(garr.shape)} and output[{i}] has a shape of "
+                                   f"{tuple(t.shape)}")
+            if garr.dtype != t._data.dtype:
+                garr = garr.astype(t._data.dtype)
+            if create_graph and isinstance(g, Tensor) and garr is g._data:
+                seeds.append(g)
+                continue
+            g = garr
+        seeds.append(_make(g, None) if create_graph else g)
+    return seeds
+
+
+def _as_tuple(x, n=None):
+    if x is None:
+        return (None,) * n if n is not None else ()
+    if isinstance(x, (list, tuple)):
+        if n is not None and len(x) != n:
+            raise RuntimeError(f"got {len(x)} gradients for {n} outputs")
+        return tuple(x)
+    return (x,)

@@ -1,0 +1,338 @@
+"""`Function`: the base of every op, and the node it leaves on the graph.
+
+An op is a `Function` subclass with static `forward(ctx, *args)` and `backward(ctx, *grads)`.
+Calling `Op.apply(*args)` runs `forward` and, when an input requires grad and grad mode is on,
+keeps the `ctx` as the output's `grad_fn`: the node the engine later calls `backward` on.
+
+Two kinds of op share this machinery:
+* built-in ops (`_array_level = True`) see NumPy arrays in `forward` and `backward`. Their
+  backward formulas use only operations that arrays and Tensors both understand, so under
+  `create_graph=True` the engine replays the same formula on Tensors and the backward pass is
+  recorded: one formula gives first- and higher-order gradients.
+* user ops (PyTorch's `torch.autograd.Function` style) see Tensors in both.
+
+A node refers to its inputs through `_next`: the producing node for a non-leaf input, the leaf
+Tensor itself for a leaf that requires grad, None otherwise. Saved values are arrays; each
+remembers whether it was an input, the output, or a constant, so it can be turned back into a
+Tensor connected to the graph when the backward pass is differentiated. Nodes never refer to
+their own output Tensor, so graphs hold no reference cycles.
+"""
+import itertools
+import traceback
+
+import numpy as np
+
+from . import grad_mode
+
+_state = grad_mode._state
+_seq = itertools.count()
+_new = object.__new__
+
+# Filled in by tensor.py (it imports this module first).
+Tensor = None
+_make = None
+
+_OUTPUT = -1  # tag of a saved value that is the op's output
+
+
+class _Anomaly:
+    enabled = False
+
+
+class Function:
+    """Base class of ops. Subclass with static `forward` and `backward`, call with `apply`.
+
+    Example:
+        >>> class Cube(Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x ** 3
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         x, = ctx.saved_tensors
+        ...         return 3 * x ** 2 * g
+        >>> y = Cube.apply(x)
+    """
+
+    __slots__ = ("_next", "_saved", "_saved_meta", "needs_input_grad", "_seq", "_shape",
+                 "_dtype", "__dict__", "__weakref__")
+    _array_level = False
+    _is_node = True
+    # Rare per-node extras live in the instance __dict__; these are their defaults.
+    _hooks = None          # tensor hooks registered on this node's output
+    _retain = None         # weakref to an output tensor that called retain_grad()
+    _trace = None          # creation traceback, recorded under detect_anomaly()
+    _in = None             # the input arrays, only while forward runs
+    _non_diff = ()         # outputs marked non-differentiable
+    _materialize = True
+
+    # ------------------------------------------------------------------ the ctx vocabulary
+    def save_for_backward(self, *values):
+        """Keep inputs or outputs for `backward`. Built-in ops pass arrays, user ops Tensors."""
+        self._saved = values
+
+    @property
+    def saved_tensors(self):
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time (or to read the saved "
+                f"values of {self.name()} after they were freed). Saved values are freed by "
+                f"backward() and autograd.grad(); pass retain_graph=True to keep them.")
+        meta = self._saved_meta
+        if meta is not None:
+            for m in meta:
+                if m is not None and m[1][0] != m[2]:
+                    _raise_version_error(self, m)
+        return saved
+
+    def mark_non_differentiable(self, *outputs):
+        self._non_diff = outputs
+
+    def set_materialize_grads(self, value):
+        self._materialize = bool(value)
+
+    def mark_dirty(self, *tensors):
+        pass  # in-place custom ops are recorded by the Tensor methods that call them
+
+    @classmethod
+    def name(cls):
+        return cls.__name__ + "Backward" if not cls.__name__.endswith("Backward") else cls.__name__
+
+    @property
+    def next_functions(self):
+        """PyTorch's view of the edges: `(node_or_AccumulateGrad_or_None, 0)` per input."""
+        return tuple((AccumulateGrad(e) if e is not None and not e._is_node else e, 0)
+                     for e in self._next)
+
+    @property
+    def metadata(self):
+        return self.__dict__.setdefault("_metadata", {})
+
+    def register_hook(self, fn):
+        raise NotImplementedError("register hooks on tensors with Tensor.register_hook")
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+    # ------------------------------------------------------------------ calling an op
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run the op on `args` (Tensors and plain values), recording it when needed."""
+        record = _state.enabled
+        datas = []
+        edges = []
+        needs = []
+        tensor_type = Tensor
+        requires = False
+        for a in args:
+            if isinstance(a, tensor_type):
+                datas.append(a._data)
+                if record and a._requires_grad:
+                    requires = True
+                    fn = a.grad_fn
+                    edges.append(a if fn is None else fn)
+                    needs.append(True)
+                    continue
+            else:
+                datas.append(a)
+            edges.append(None)
+            needs.append(False)
+        ctx = _new(cls)
+        ctx._saved = ()
+        ctx._saved_meta = None
+        ctx.needs_input_grad = tuple(needs)
+        if cls._array_level:
+            if requires:
+                ctx._in = datas
+            out = cls.forward(ctx, *datas, **kwargs)
+        else:
+            with grad_mode._Scope(False):
+                out = cls.forward(ctx, *args, **kwargs)
+            return _finish_user_op(ctx, cls, args, out, edges, requires)
+        if not requires:
+            if type(out) is tuple:
+                return tuple(_make(_as_array(o), None) for o in out)
+            return _make(_as_array(out), None)
+        ctx._in = None
+        ctx._next = tuple(edges)
+        ctx._seq = next(_seq)
+        if _Anomaly.enabled:
+            ctx._trace = traceback.format_stack()[:-2]
+        if type(out) is tuple:
+            outs = tuple(_as_array(o) for o in out)
+            diff = [o for o in outs if o.dtype.kind == "f" and not _is_in(o, ctx._non_diff)]
+            if len(diff) != 1:
+                raise RuntimeError(f"built-in op {cls.__name__} must have one differentiable output")
+            result = tuple(_make(o, ctx if o is diff[0] else None) for o in outs)
+            k = _index_of(outs, diff[0])
+            out, out_tensor = outs[k], result[k]
+        else:
+            out = _as_array(out)
+            if out.dtype.kind != "f":
+                return _make(out, None)
+            out_tensor = result = _make(out, ctx)
+        ctx._shape = out.shape
+        ctx._dtype = out.dtype
+        if ctx._saved:
+            ctx._saved_meta = _saved_meta(ctx._saved, datas, args, out, out_tensor)
+        return result
+
+
+class AccumulateGrad:
+    """What `next_functions` shows for a leaf: the leaf is reached through `.variable`."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
+
+
+class _Select(Function):
+    """The node of output `index` of a multi-output user op; forwards its gradient to the op."""
+
+    _array_level = True
+
+    @staticmethod
+    def backward(ctx, g):
+        slots = [None] * ctx.count
+        slots[ctx.index] = g
+        return _Slots(slots)
+
+    @classmethod
+    def name(cls):
+        return "SelectOutputBackward"
+
+
+class _Slots(list):
+    """Gradients for the outputs of a multi-output op, gathered from its select nodes."""
+
+    def __add__(self, other):
+        return _Slots(a if b is None else b if a is None else a + b for a, b in zip(self, other))
+
+
+# ---------------------------------------------------------------------- helpers
+def _as_array(x):
+    if type(x) is np.ndarray:
+        return x
+    return np.asarray(x)
+
+
+def _is_in(x, items):
+    return any(x is i for i in items)
+
+
+def _index_of(items, x):
+    for i, item in enumerate(items):
+        if item is x:
+            return i
+    raise ValueError("output not found")
+
+
+def _saved_meta(saved, datas, args, out, out_tensor):
+    """For each saved array: (tag, version cell, version now) or None for a constant.
+
+    The tag is the input position or `_OUTPUT`; the version cell lets backward detect that the
+    value was modified in place after it was saved.
+    """
+    meta = []
+    for s in saved:
+        m = None
+        if s is out:
+            m = (_OUTPUT, out_tensor._vc, out_tensor._vc[0])
+        else:
+            for i, d in enumerate(datas):
+                if s is d:
+                    t = args[i]
+                    if isinstance(t, Tensor):
+                        m = (i, t._vc, t._vc[0])
+                    break
+        meta.append(m)
+    return tuple(meta)
+
+
+def _raise_version_error(node, meta):
+    what = f"its input {meta[0]}" if isinstance(meta[0], int) and meta[0] >= 0 else "its output"
+    raise RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {node.name()} saved {what} at version {meta[2]}, but it is now at version "
+        f"{meta[1][0]}{_modified_by(meta[1])}. Use an out-of-place op (or clone() before the "
+        f"in-place one).")
+
+
+def _modified_by(cell):
+    if len(cell) > 1 and cell[1]:
+        return f" (last modified by {cell[1]})"
+    return ""
+
+
+def _finish_user_op(ctx, cls, args, out, edges, requires):
+    """Wrap the Tensors a user op's forward returned and record the node."""
+    single = not isinstance(out, tuple)
+    outs = (out,) if single else tuple(out)
+    for o in outs:
+        if not isinstance(o, Tensor):
+            raise TypeError(f"{cls.__name__}.forward must return Tensors, got {type(o).__name__}")
+    if not requires:
+        result = tuple(_make(o._data, None) for o in outs)
+        return result[0] if single else result
+    ctx._next = tuple(edges)
+    ctx._seq = next(_seq)
+    if _Anomaly.enabled:
+        ctx._trace = traceback.format_stack()[:-2]
+    arrays = [o._data for o in outs]
+    non_diff = [o._data if isinstance(o, Tensor) else o for o in ctx._non_diff]
+    results = []
+    if len(outs) == 1:
+        t = _make(arrays[0], None if _is_in(arrays[0], non_diff) else ctx)
+        results.append(t)
+        ctx._shape, ctx._dtype = arrays[0].shape, arrays[0].dtype
+    else:
+        ctx._shape = tuple(a.shape for a in arrays)
+        ctx._dtype = tuple(a.dtype for a in arrays)
+        for k, a in enumerate(arrays):
+            if _is_in(a, non_diff) or a.dtype.kind != "f":
+                results.append(_make(a, None))
+                continue
+            sel = _new(_Select)
+            sel._next, sel._saved, sel._saved_meta = (ctx,), (), None
+            sel.needs_input_grad = (True,)
+            sel._seq = next(_seq)
+            sel._shape, sel._dtype = a.shape, a.dtype
+            sel.index, sel.count = k, len(arrays)
+            results.append(_make(a, sel))
+    # Saved Tensors become arrays plus tags, so the node holds no Tensor (no cycles).
+    saved = ctx._saved
+    if saved:
+        datas = [a._data if isinstance(a, Tensor) else a for a in args]
+        meta = []
+        plain = []
+        for s in saved:
+            if s is None:
+                plain.append(None)
+                meta.append(None)
+                continue
+            arr = s._data if isinstance(s, Tensor) else np.asarray(s)
+            plain.append(arr)
+            m = None
+            for i, a in enumerate(args):
+                if s is a:
+                    m = (i, a._vc, a._vc[0])
+                    break
+            else:
+                for k, o in enumerate(outs):
+                    if s is o:
+                        tag = _OUTPUT if len(outs) == 1 else "multi"
+                        m = (tag, results[k]._vc, results[k]._vc[0])
+                        break
+            meta.append(m)
+        ctx._saved = tuple(plain)
+        ctx._saved_meta = tuple(meta)
+    return results[0] if single else tuple(results)

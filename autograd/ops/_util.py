@@ -1,0 +1,114 @@
+"""Helpers shared by the op families: unbroadcasting, argument checks, dual-mode functions.
+
+Backward formulas run on NumPy arrays on the first-order path and on Tensors under
+`create_graph=True`. `dual(tensor_fn, array_fn)` makes one function that picks the right
+implementation, so every formula is written once.
+"""
+import numpy as np
+
+from .. import dtypes
+from ..tensor import Tensor, _make
+
+__all__ = ["unbroadcast", "dual", "normalize_dim", "normalize_dims", "as_tensor_operand",
+           "promote", "to_float", "is_tensor"]
+
+
+def is_tensor(x):
+    return isinstance(x, Tensor)
+
+
+def unbroadcast(g, shape):
+    """Sum `g` down to `shape`, undoing NumPy broadcasting (works on arrays and Tensors).
+
+    Shapes: g: broadcast(shape, other)  ->  shape
+    """
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if lead or g.shape != shape:
+        g = g.reshape(shape)
+    return g
+
+
+def dual(tensor_fn, array_fn):
+    """One function for backward formulas: `tensor_fn` on Tensors, `array_fn` on arrays."""
+    def fn(x, *args, **kwargs):
+        if isinstance(x, Tensor):
+            return tensor_fn(x, *args, **kwargs)
+        return array_fn(x, *args, **kwargs)
+    fn.__name__ = getattr(array_fn, "__name__", "dual")
+    return fn
+
+
+def normalize_dim(dim, ndim, op="op"):
+    """A possibly negative `dim` as an index into `ndim` axes; IndexError when out of range."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}(): dim must be an int, got {type(dim).__name__}")
+    lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+    if not lo <= dim <= hi:
+        raise IndexError(f"{op}(): Dimension out of range (expected to be in range of "
+                         f"[{lo}, {hi}], but got {dim})")
+    return int(dim) % max(ndim, 1)
+
+
+def normalize_dims(dim, ndim, op="op"):
+    """`dim` (None, int or sequence) as a sorted tuple of axes; None means every axis."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        return (normalize_dim(dim, ndim, op),)
+    dims = tuple(normalize_dim(d, ndim, op) for d in dim)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"{op}(): dim {tuple(dim)} appears multiple times in the list of dims")
+    return tuple(sorted(dims))
+
+
+def as_tensor_operand(x):
+    """Python scalars pass through (they stay weakly typed); NumPy scalars become Python ones;
+    arrays and lists become Tensors."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (bool, int, float)):
+        return x
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, (np.ndarray, list, tuple)):
+        from ..creation import tensor
+        return tensor(x)
+    raise TypeError(f"unsupported operand type {type(x).__name__}; expected a Tensor or a number")
+
+
+def promote(a, b):
+    """Cast two operands to PyTorch's common dtype (recorded casts, so gradients flow back)."""
+    a = as_tensor_operand(a)
+    b = as_tensor_operand(b)
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    if ta and tb:
+        da, db = a._data.dtype, b._data.dtype
+        if da == db:
+            return a, b
+        dt = dtypes.result_type(a._data, b._data)
+    else:
+        t, s = (a, b) if ta else (b, a)
+        kind = t._data.dtype.kind
+        if kind == "f" or (kind != "b" and not isinstance(s, float)) or \
+                (kind == "b" and isinstance(s, bool)):
+            return a, b
+        dt = dtypes.result_type(t._data, s)
+    if ta and a._data.dtype != dt:
+        a = a.to(dt)
+    if tb and b._data.dtype != dt:
+        b = b.to(dt)
+    return a, b
+
+
+def to_float(x):
+    """Integer and bool tensors become the default float dtype (what exp, sqrt, ... return)."""
+    if x._data.dtype.kind == "f":
+        return x
+    return _make(x._data.astype(dtypes.get_default_dtype()), None)
