@@ -180,6 +180,18 @@ class Function:
         return result
 
 
+class Op(Function):
+    """Base of built-in ops: forward and backward see NumPy arrays (Tensors under create_graph).
+
+    Backward formulas must use only operators and `ops._util.dual` helpers so they also run on
+    Tensors. Saved values must be the very input or output arrays (or non-float constants such
+    as masks and indices); an op that saves float intermediates sets `_float_constants_ok` and
+    handles Tensor gradients itself.
+    """
+
+    _array_level = True
+
+
 class AccumulateGrad:
     """What `next_functions` shows for a leaf: the leaf is reached through `.variable`."""
 

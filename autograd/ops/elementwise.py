@@ -9,15 +9,9 @@ import math
 import numpy as np
 
 from .. import dtypes
-from ..function import Function
+from ..function import Op
 from ..tensor import Tensor, _make
 from ._util import as_tensor_operand, dual, promote, to_float, unbroadcast
-
-
-class Op(Function):
-    """Base of built-in ops: forward and backward see NumPy arrays (Tensors under create_graph)."""
-
-    _array_level = True
 
 
 def _shape(x):

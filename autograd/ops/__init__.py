@@ -1,0 +1,1 @@
+"""Built-in ops, one module per family: elementwise, reduce, shape, index, linalg, nn."""
