@@ -25,5 +25,17 @@ from .ops.elementwise import (abs, absolute, add, allclose, ceil, clamp, clamp_m
                               reciprocal, relu, remainder, round, rsqrt, sigmoid, sign, signbit,
                               sin, sqrt, square, sub, subtract, tan, tanh, true_divide, trunc,
                               where)
+from .ops.reduce import (all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum,
+                         logsumexp, max, mean, min, norm, prod, std, std_mean, sum, var, var_mean)
+from .ops.shape import (broadcast_tensors, broadcast_to, cat, chunk, concat, concatenate, expand,
+                        flatten, flip, fliplr, flipud, hstack, movedim, moveaxis, narrow, pad,
+                        permute, repeat_interleave, reshape, roll, split, squeeze, stack, swapaxes,
+                        swapdims, t, tensor_split, tile, transpose, unbind, unflatten, unsqueeze,
+                        vstack)
+from .ops.index import (argwhere, gather, index_select, masked_fill, masked_select, nonzero,
+                        scatter, scatter_add, take, take_along_dim)
+from .ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, tensordot
+from .ops.nn import addmm, linear, log_softmax, logsigmoid, softmax, softplus
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 
 __version__ = "0.1.0"

@@ -141,7 +141,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only):
 def _deliver(node, grads, pending, heap, leaf_grads):
     """Add each input gradient of `node` to what its producer (or leaf) has received so far."""
     edges = node._next
-    if len(grads) != len(edges):
+    if len(grads) != len(edges) and not _only_nones_differ(edges, grads):
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                            f"(expected {len(edges)}, got {len(grads)})")
     for e, gi in zip(edges, grads):
@@ -161,6 +161,13 @@ def _deliver(node, grads, pending, heap, leaf_grads):
                 _raise_bad_grad(node, "leaf", e._data.shape, e._data.dtype, gi)
             prev = leaf_grads.get(e)
             leaf_grads[e] = gi if prev is None else prev + gi
+
+
+def _only_nones_differ(edges, grads):
+    """Backward may leave out trailing gradients for inputs that need none (non-tensor
+    arguments), and may return extra trailing Nones."""
+    n = min(len(edges), len(grads))
+    return all(e is None for e in edges[n:]) and all(g is None for g in grads[n:])
 
 
 def _raise_bad_grad(node, target, shape, dtype, g):

@@ -472,3 +472,37 @@ Tensor.addcmul_ = lambda self, t1, t2, value=1: _ip.apply_inplace(
     self, "addcmul_", lambda x, a, b: _ew.add(x, _ew.mul(_ew.mul(a, b), value)), t1, t2)
 Tensor.addcdiv_ = lambda self, t1, t2, value=1: _ip.apply_inplace(
     self, "addcdiv_", lambda x, a, b: _ew.add(x, _ew.mul(_ew.div(a, b), value)), t1, t2)
+
+from .ops import reduce as _red, shape as _shp, index as _idx, linalg as _la, nn as _nn  # noqa
+
+for _mod, _names in (
+        (_red, ("sum", "mean", "prod", "max", "min", "amax", "amin", "var", "std", "logsumexp",
+                "norm", "cumsum", "cumprod", "argmax", "argmin", "all", "any",
+                "count_nonzero")),
+        (_shp, ("reshape", "view", "view_as", "reshape_as", "flatten", "unflatten", "squeeze",
+                "unsqueeze", "permute", "transpose", "swapaxes", "swapdims", "t", "movedim",
+                "moveaxis", "expand", "expand_as", "broadcast_to", "repeat", "tile",
+                "repeat_interleave", "flip", "fliplr", "flipud", "roll", "split", "chunk",
+                "unbind", "narrow", "tensor_split")),
+        (_idx, ("gather", "scatter", "scatter_add", "index_select", "masked_fill",
+                "masked_select", "take_along_dim", "take", "nonzero", "argwhere")),
+        (_la, ("matmul", "mm", "bmm", "mv", "dot", "inner", "outer", "ger")),
+        (_nn, ("softmax", "log_softmax"))):
+    for _name in _names:
+        setattr(Tensor, _name, getattr(_mod, _name))
+Tensor.__matmul__ = _la.matmul
+Tensor.__rmatmul__ = _reflected(_la.matmul)
+Tensor.__getitem__ = _idx.getitem
+Tensor.__setitem__ = _idx.setitem
+Tensor.T = property(_shp._reverse_dims)
+Tensor.mT = property(_shp._matrix_transpose)
+Tensor.masked_fill_ = lambda self, mask, value: _ip.apply_inplace(
+    self, "masked_fill_", lambda x: _idx.masked_fill(x, mask, value))
+Tensor.scatter_ = lambda self, dim, index, src=None, *, value=None, reduce=None: \
+    _ip.apply_inplace(self, "scatter_", lambda x: _idx.scatter(x, dim, index, src, value=value,
+                                                               reduce=reduce))
+Tensor.scatter_add_ = lambda self, dim, index, src: _ip.apply_inplace(
+    self, "scatter_add_", lambda x, s: _idx.scatter_add(x, dim, index, s), src)
+Tensor.index_fill_ = lambda self, dim, index, value: _ip.apply_inplace(
+    self, "index_fill_", lambda x: _idx.index_put(
+        x, (slice(None),) * _idx.normalize_dim(dim, x.ndim) + (index,), value))

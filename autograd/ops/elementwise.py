@@ -15,7 +15,7 @@ from ._util import as_tensor_operand, dual, promote, to_float, unbroadcast
 
 
 def _shape(x):
-    return x.shape if isinstance(x, np.ndarray) else ()
+    return getattr(x, "shape", ())
 
 
 # ---------------------------------------------------------------------- binary arithmetic
