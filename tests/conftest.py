@@ -1,7 +1,7 @@
 """Shared test set-up: Hypothesis profiles, seeding, and a guard on grad mode.
 
 Profiles (choose with HYPOTHESIS_PROFILE): `dev` (default, quick), `ci` (derandomized, no
-deadline) and `thorough` (many more examples).
+deadline; the default when the CI variable is set) and `thorough` (many more examples).
 """
 import os
 
@@ -17,7 +17,7 @@ settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=1000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 
 @pytest.fixture(autouse=True)
