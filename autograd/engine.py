@@ -110,19 +110,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only):
     gc.disable()  # NOTE: the pass creates no cycles; collections here only cost time
     try:
         with grad_mode._Scope(bool(create_graph)):
-            while heap:
-                node = heapq.heappop(heap)[1]
-                g = pending.pop(node)
-                if node._hooks is not None:
-                    g = _run_tensor_hooks(node._hooks, g, create_graph)
-                if node._retain is not None:
-                    _retain(node, g, create_graph)
-                if captured is not None and node in capture:
-                    captured[node] = g
-                grads = _call_backward(node, g, create_graph)
-                if not retain_graph and node._saved:
-                    node._saved = None
-                _deliver(node, grads, pending, heap, leaf_grads)
+            _drain(heap, pending, leaf_grads, captured, capture, retain_graph, create_graph)
             if captured is not None:
                 for leaf, g in leaf_grads.items():
                     if leaf in capture:
@@ -138,29 +126,57 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only):
     return None
 
 
-def _deliver(node, grads, pending, heap, leaf_grads):
-    """Add each input gradient of `node` to what its producer (or leaf) has received so far."""
-    edges = node._next
-    if len(grads) != len(edges) and not _only_nones_differ(edges, grads):
-        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                           f"(expected {len(edges)}, got {len(grads)})")
-    for e, gi in zip(edges, grads):
-        if e is None or gi is None:
-            continue
-        if e._is_node:
-            if gi.__class__ is not _Slots and (gi.shape != e._shape or gi.dtype != e._dtype):
-                _raise_bad_grad(node, e.name() + " output", e._shape, e._dtype, gi)
-            prev = pending.get(e)
-            if prev is None:
-                pending[e] = gi
-                heapq.heappush(heap, (-e._seq, e))
-            else:
-                pending[e] = prev + gi
+def _drain(heap, pending, leaf_grads, captured, capture, retain_graph, create_graph):
+    """Run every pending node, largest sequence number first.
+
+    The body is written out flat: it is the engine's innermost loop, run once per node.
+    """
+    heappop, heappush = heapq.heappop, heapq.heappush
+    check_finite = function._Anomaly.enabled
+    while heap:
+        node = heappop(heap)[1]
+        g = pending.pop(node)
+        if node._special:
+            if node._hooks is not None:
+                g = _run_tensor_hooks(node._hooks, g, create_graph)
+            if node._retain is not None:
+                _retain(node, g, create_graph)
+        if captured is not None and node in capture:
+            captured[node] = g
+        cls = node.__class__
+        if create_graph or not cls._array_level:
+            grads = _call_backward(node, g, create_graph)
         else:
-            if gi.shape != e._data.shape or gi.dtype != e._data.dtype:
-                _raise_bad_grad(node, "leaf", e._data.shape, e._data.dtype, gi)
-            prev = leaf_grads.get(e)
-            leaf_grads[e] = gi if prev is None else prev + gi
+            grads = cls.backward(node, g)
+            if grads.__class__ is not tuple:
+                grads = (grads,)
+            if check_finite:
+                _check_finite(node, grads)
+        if not retain_graph and node._saved:
+            node._saved = None
+        edges = node._next
+        if len(grads) != len(edges) and not _only_nones_differ(edges, grads):
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of "
+                               f"gradients (expected {len(edges)}, got {len(grads)})")
+        for e, gi in zip(edges, grads):
+            if e is None or gi is None:
+                continue
+            if e._is_node:
+                if gi.shape != e._shape or (gi.dtype is not e._dtype and gi.dtype != e._dtype):
+                    if gi.__class__ is not _Slots:
+                        _raise_bad_grad(node, e.name() + " output", e._shape, e._dtype, gi)
+                prev = pending.get(e)
+                if prev is None:
+                    pending[e] = gi
+                    heappush(heap, (-e._seq, e))
+                else:
+                    pending[e] = prev + gi
+            else:
+                d = e._data
+                if gi.shape != d.shape or (gi.dtype is not d.dtype and gi.dtype != d.dtype):
+                    _raise_bad_grad(node, "leaf", d.shape, d.dtype, gi)
+                prev = leaf_grads.get(e)
+                leaf_grads[e] = gi if prev is None else prev + gi
 
 
 def _only_nones_differ(edges, grads):
@@ -248,7 +264,7 @@ def _shadow(node, saved):
         setattr(ctx, name, getattr(node, name))
     ctx.__dict__.update(node.__dict__)
     ctx._saved = saved
-    ctx._saved_meta = None
+    ctx._tags = None
     return ctx
 
 
@@ -260,9 +276,9 @@ def _connected_saved(node):
     """Saved arrays as Tensors wired into the graph: an input becomes its producer's output, an
     output becomes this node's own output, so differentiating the backward pass reaches them."""
     saved = node.saved_tensors
-    meta = node._saved_meta or (None,) * len(saved)
+    tags = node._tags or (None,) * len(saved)
     result = []
-    for s, m in zip(saved, meta):
+    for s, m in zip(saved, tags):
         if s is None or not isinstance(s, np.ndarray):
             result.append(s)
         elif m is None:
@@ -270,13 +286,13 @@ def _connected_saved(node):
                 raise RuntimeError(f"{node.name()} does not support double backward: it saved an "
                                    f"intermediate value that is neither an input nor its output")
             result.append(_make(s, None))
-        elif m[0] == _OUTPUT:
+        elif m == _OUTPUT:
             result.append(_make(s, node))
-        elif m[0] == "multi":
+        elif m == "multi":
             raise RuntimeError(f"{node.name()}: double backward through a multi-output op that "
                                f"saves its outputs is not supported")
         else:
-            e = node._next[m[0]]
+            e = node._next[m]
             if e is None:
                 result.append(_make(s, None))
             elif e._is_node:

@@ -22,7 +22,7 @@ import traceback
 
 import numpy as np
 
-from . import grad_mode
+from . import grad_mode, versions
 
 _state = grad_mode._state
 _seq = itertools.count()
@@ -55,15 +55,15 @@ class Function:
         >>> y = Cube.apply(x)
     """
 
-    __slots__ = ("_next", "_saved", "_saved_meta", "needs_input_grad", "_seq", "_shape",
+    __slots__ = ("_next", "_saved", "_tags", "needs_input_grad", "_seq", "_shape",
                  "_dtype", "__dict__", "__weakref__")
     _array_level = False
     _is_node = True
     # Rare per-node extras live in the instance __dict__; these are their defaults.
+    _special = False       # True once hooks or retain_grad are attached (checked per node)
     _hooks = None          # tensor hooks registered on this node's output
     _retain = None         # weakref to an output tensor that called retain_grad()
     _trace = None          # creation traceback, recorded under detect_anomaly()
-    _in = None             # the input arrays, only while forward runs
     _non_diff = ()         # outputs marked non-differentiable
     _materialize = True
 
@@ -80,11 +80,8 @@ class Function:
                 f"Trying to backward through the graph a second time (or to read the saved "
                 f"values of {self.name()} after they were freed). Saved values are freed by "
                 f"backward() and autograd.grad(); pass retain_graph=True to keep them.")
-        meta = self._saved_meta
-        if meta is not None:
-            for m in meta:
-                if m is not None and m[1][0] != m[2]:
-                    _raise_version_error(self, m)
+        if versions._latest[0] > self._seq:
+            _check_versions(self)
         return saved
 
     def mark_non_differentiable(self, *outputs):
@@ -141,11 +138,9 @@ class Function:
             needs.append(False)
         ctx = _new(cls)
         ctx._saved = ()
-        ctx._saved_meta = None
+        ctx._tags = None
         ctx.needs_input_grad = tuple(needs)
         if cls._array_level:
-            if requires:
-                ctx._in = datas
             out = cls.forward(ctx, *datas, **kwargs)
         else:
             with grad_mode._Scope(False):
@@ -155,7 +150,6 @@ class Function:
             if type(out) is tuple:
                 return tuple(_make(_as_array(o), None) for o in out)
             return _make(_as_array(out), None)
-        ctx._in = None
         ctx._next = tuple(edges)
         ctx._seq = next(_seq)
         if _Anomaly.enabled:
@@ -176,7 +170,7 @@ class Function:
         ctx._shape = out.shape
         ctx._dtype = out.dtype
         if ctx._saved:
-            ctx._saved_meta = _saved_meta(ctx._saved, datas, args, out, out_tensor)
+            ctx._tags = _saved_tags(ctx._saved, datas, args, out)
         return result
 
 
@@ -190,6 +184,94 @@ class Op(Function):
     """
 
     _array_level = True
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Fast path for the common calls (one or two positional inputs, the first a Tensor,
+        a single array output); everything else takes `Function.apply`."""
+        if kwargs or len(args) > 2:
+            return Function.apply.__func__(cls, *args, **kwargs)
+        x = args[0]
+        if x.__class__ is not Tensor:
+            return Function.apply.__func__(cls, *args)
+        if len(args) == 2:
+            y = args[1]
+            if y.__class__ is Tensor:
+                yd = y._data
+                y_req = y._requires_grad
+            elif isinstance(y, Tensor):
+                return Function.apply.__func__(cls, *args)
+            else:
+                yd = y
+                y_req = False
+        else:
+            y_req = None
+        record = _state.enabled
+        x_req = record and x._requires_grad
+        y_req = record and y_req
+        ctx = _new(cls)
+        ctx._saved = ()
+        xd = x._data
+        if y_req is None:
+            out = cls.forward(ctx, xd)
+        else:
+            out = cls.forward(ctx, xd, yd)
+        if out.__class__ is not np.ndarray:
+            if type(out) is tuple:
+                return Function.apply.__func__(cls, *args)  # re-run on the general path
+            out = np.asarray(out)
+        if not (x_req or y_req):
+            return _make(out, None)
+        if out.dtype.kind != "f":
+            return _make(out, None)
+        if y_req is None:
+            fn = x.grad_fn
+            ctx._next = (x if fn is None else fn,)
+            ctx.needs_input_grad = _NEEDS_1
+        else:
+            if x_req:
+                fn = x.grad_fn
+                ex = x if fn is None else fn
+            else:
+                ex = None
+            if y_req:
+                fn = y.grad_fn
+                ey = y if fn is None else fn
+            else:
+                ey = None
+            ctx._next = (ex, ey)
+            ctx.needs_input_grad = _NEEDS_2[x_req, y_req]
+        ctx._seq = next(_seq)
+        ctx._shape = out.shape
+        ctx._dtype = out.dtype
+        t = _new(Tensor)
+        t._data = out
+        t._grad = None
+        t.grad_fn = ctx
+        t._requires_grad = True
+        saved = ctx._saved
+        if saved:
+            tags = []
+            for v in saved:
+                if v is xd:
+                    tags.append(0)
+                elif v is out:
+                    tags.append(_OUTPUT)
+                elif y_req is not None and v is yd and y.__class__ is Tensor:
+                    tags.append(1)
+                else:
+                    tags.append(None)
+            ctx._tags = tags
+        else:
+            ctx._tags = None
+        if _Anomaly.enabled:
+            ctx._trace = traceback.format_stack()[:-2]
+        return t
+
+
+_NEEDS_1 = (True,)
+_NEEDS_2 = {(True, True): (True, True), (True, False): (True, False),
+            (False, True): (False, True), (False, False): (False, False)}
 
 
 class AccumulateGrad:
@@ -248,41 +330,37 @@ def _index_of(items, x):
     raise ValueError("output not found")
 
 
-def _saved_meta(saved, datas, args, out, out_tensor):
-    """For each saved array: (tag, version cell, version now) or None for a constant.
-
-    The tag is the input position or `_OUTPUT`; the version cell lets backward detect that the
-    value was modified in place after it was saved.
-    """
-    meta = []
+def _saved_tags(saved, datas, args, out):
+    """For each saved value: its input position, `_OUTPUT`, or None for a constant. The tags
+    let the engine rebuild saved values as Tensors connected to the graph (double backward)."""
+    tags = []
     for s in saved:
-        m = None
+        tag = None
         if s is out:
-            m = (_OUTPUT, out_tensor._vc, out_tensor._vc[0])
+            tag = _OUTPUT
         else:
             for i, d in enumerate(datas):
                 if s is d:
-                    t = args[i]
-                    if isinstance(t, Tensor):
-                        m = (i, t._vc, t._vc[0])
+                    if isinstance(args[i], Tensor):
+                        tag = i
                     break
-        meta.append(m)
-    return tuple(meta)
+        tags.append(tag)
+    return tags
 
 
-def _raise_version_error(node, meta):
-    what = f"its input {meta[0]}" if isinstance(meta[0], int) and meta[0] >= 0 else "its output"
-    raise RuntimeError(
-        f"one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: {node.name()} saved {what} at version {meta[2]}, but it is now at version "
-        f"{meta[1][0]}{_modified_by(meta[1])}. Use an out-of-place op (or clone() before the "
-        f"in-place one).")
-
-
-def _modified_by(cell):
-    if len(cell) > 1 and cell[1]:
-        return f" (last modified by {cell[1]})"
-    return ""
+def _check_versions(node):
+    """Raise if a saved input or output was written in place after `node` was created."""
+    for s, tag in zip(node._saved, node._tags or ()):
+        if tag is None or not isinstance(s, np.ndarray):
+            continue
+        op = versions.modified_after(s, node._seq)
+        if op is not None:
+            what = "its output" if tag == _OUTPUT or tag == "multi" else f"its input {tag}"
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: {node.name()} saved {what}, which was then modified by "
+                f"{op} (now at version {versions.version_of(s)}). Use an out-of-place op, or "
+                f"clone() before the in-place one.")
 
 
 def _finish_user_op(ctx, cls, args, out, edges, requires):
@@ -314,7 +392,7 @@ def _finish_user_op(ctx, cls, args, out, edges, requires):
                 results.append(_make(a, None))
                 continue
             sel = _new(_Select)
-            sel._next, sel._saved, sel._saved_meta = (ctx,), (), None
+            sel._next, sel._saved, sel._tags = (ctx,), (), None
             sel.needs_input_grad = (True,)
             sel._seq = next(_seq)
             sel._shape, sel._dtype = a.shape, a.dtype
@@ -323,28 +401,25 @@ def _finish_user_op(ctx, cls, args, out, edges, requires):
     # Saved Tensors become arrays plus tags, so the node holds no Tensor (no cycles).
     saved = ctx._saved
     if saved:
-        datas = [a._data if isinstance(a, Tensor) else a for a in args]
-        meta = []
         plain = []
+        tags = []
         for s in saved:
-            if s is None:
-                plain.append(None)
-                meta.append(None)
-                continue
-            arr = s._data if isinstance(s, Tensor) else np.asarray(s)
-            plain.append(arr)
-            m = None
-            for i, a in enumerate(args):
-                if s is a:
-                    m = (i, a._vc, a._vc[0])
-                    break
-            else:
-                for k, o in enumerate(outs):
-                    if s is o:
-                        tag = _OUTPUT if len(outs) == 1 else "multi"
-                        m = (tag, results[k]._vc, results[k]._vc[0])
+            tag = None
+            if isinstance(s, Tensor):
+                for i, a in enumerate(args):
+                    if s is a:
+                        tag = i
                         break
-            meta.append(m)
+                else:
+                    for o in outs:
+                        if s is o:
+                            tag = _OUTPUT if len(outs) == 1 else "multi"
+                            break
+                s = s._data
+            elif s is not None:
+                s = np.asarray(s)
+            plain.append(s)
+            tags.append(tag)
         ctx._saved = tuple(plain)
-        ctx._saved_meta = tuple(meta)
+        ctx._tags = tags
     return results[0] if single else tuple(results)

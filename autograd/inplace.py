@@ -7,7 +7,7 @@ node as its `grad_fn`, and every node that saved the old value sees a bumped ver
 """
 import numpy as np
 
-from . import grad_mode
+from . import grad_mode, versions
 from .tensor import Tensor, _make
 
 _state = grad_mode._state
@@ -20,9 +20,7 @@ def _needs_recording(self, *others):
 
 
 def _bump(self, op_name):
-    vc = self._vc
-    vc[0] += 1
-    vc[1] = op_name
+    versions.bump(self._data, op_name)
 
 
 def _check_leaf(self, op_name):

@@ -2,13 +2,12 @@
 
 The array lives in `_data`; `requires_grad`, `grad` and `grad_fn` follow PyTorch. Arithmetic,
 shape and reduction methods are one-line bindings to the ops in `autograd.ops`, listed at the end
-of this file. Every tensor carries a version counter (`_vc`, shared with its views) that in-place
-ops bump, so a backward that needs an overwritten value raises instead of returning a wrong
-gradient.
+of this file. In-place ops bump a version counter kept per storage (autograd/versions.py), so a
+backward that needs an overwritten value raises instead of returning a wrong gradient.
 """
 import numpy as np
 
-from . import dtypes, engine, function, grad_mode
+from . import dtypes, engine, function, grad_mode, versions
 
 __all__ = ["Tensor"]
 
@@ -23,7 +22,7 @@ class Tensor:
     works and, like PyTorch's legacy constructor, makes a float tensor.
     """
 
-    __slots__ = ("_data", "_grad", "grad_fn", "_requires_grad", "_vc", "__dict__", "__weakref__")
+    __slots__ = ("_data", "_grad", "grad_fn", "_requires_grad", "__dict__", "__weakref__")
     __array_priority__ = 1000
     __array_ufunc__ = None  # NumPy defers to our reflected operators (ndarray + Tensor)
     _hooks = None
@@ -42,7 +41,6 @@ class Tensor:
         self._grad = None
         self.grad_fn = None
         self._requires_grad = False
-        self._vc = [0, None]
         if requires_grad:
             self.requires_grad_(True)
 
@@ -143,7 +141,15 @@ class Tensor:
 
     @property
     def _version(self):
-        return self._vc[0]
+        return versions.version_of(self._data)
+
+    @property
+    def _vc(self):
+        return versions.VersionCell(self._data)
+
+    @_vc.setter
+    def _vc(self, value):
+        pass  # views share their storage's counter automatically
 
     @property
     def retains_grad(self):
@@ -212,9 +218,7 @@ class Tensor:
 
     # ------------------------------------------------------------------ graph
     def detach(self):
-        t = _make(self._data, None)
-        t._vc = self._vc
-        return t
+        return _make(self._data, None)
 
     def detach_(self):
         self.grad_fn = None
@@ -227,6 +231,7 @@ class Tensor:
         if self.grad_fn is not None and self.grad_fn._retain is None:
             import weakref
             self.grad_fn._retain = weakref.ref(self)
+            self.grad_fn._special = True
 
     def register_hook(self, hook):
         """Call `hook(grad)` when this tensor's gradient is computed; a Tensor it returns
@@ -236,6 +241,8 @@ class Tensor:
         owner = self if self.grad_fn is None else self.grad_fn
         if owner._hooks is None:
             owner._hooks = {}
+            if owner is self.grad_fn:
+                owner._special = True
         return RemovableHandle(owner._hooks, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
@@ -341,7 +348,6 @@ def _make(data, grad_fn):
     t._grad = None
     t.grad_fn = grad_fn
     t._requires_grad = grad_fn is not None
-    t._vc = [0, None]
     return t
 
 

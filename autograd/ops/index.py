@@ -85,10 +85,7 @@ def getitem(input, key):
     """`input[key]` with ints, slices (any step), None, Ellipsis, integer arrays/tensors
     (repeated indices accumulate in backward), bool masks, and mixtures."""
     key = _normalize_key(key)
-    out = GetItem.apply(input, key)
-    if not _is_advanced(key) and out._data.base is not None:
-        out._vc = input._vc  # a basic index is a view
-    return out
+    return GetItem.apply(input, key)
 
 
 # ---------------------------------------------------------------------- writing
