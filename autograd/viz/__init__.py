@@ -105,7 +105,8 @@ def draw_graph(*roots, params=None, inputs=None, show_shapes=True, show_dtypes=F
     clusters = []
     if group_modules and module is not None:
         clusters, placement = _place_in_calls(module, graph, view, names, owners)
-    bodies = {id(c): graphviz.Digraph(name=f"cluster_{k}") for k, c in enumerate(clusters)}
+    bodies = {id(c): graphviz.Digraph(name=f"cluster_{k}", graph_attr=_cluster_attrs(c, module_name))
+              for k, c in enumerate(clusters)}
 
     kinds = set()
     for k, item in enumerate(view.items):
@@ -126,7 +127,7 @@ def draw_graph(*roots, params=None, inputs=None, show_shapes=True, show_dtypes=F
         dot.node("legend", label=_style.legend(kinds, show_grads, grad_threshold),
                  shape="plaintext", **{"class": "legend"})
 
-    _attach_clusters(dot, clusters, bodies, module_name)
+    _attach_clusters(dot, clusters, bodies)
     for a, b in view.edges:
         dot.edge(ids[a], ids[b])
     for r, item in enumerate(view.item_of_root):
@@ -363,13 +364,14 @@ def _place_in_calls(module, graph, view, names, owners):
     return [c for c in calls if c.used], placement
 
 
-def _attach_clusters(dot, clusters, bodies, prefix):
+def _cluster_attrs(call, prefix):
+    return dict(label=_modules.call_label(call, prefix), labeljust="l", style="rounded,filled",
+                fillcolor="#f9fafb" if call.depth % 2 == 0 else "#eef2f7", color="#9ca3af",
+                fontname=_style.FONT, fontsize="11")
+
+
+def _attach_clusters(dot, clusters, bodies):
     """Nest cluster bodies innermost first (a subgraph is copied when attached)."""
-    for c in clusters:
-        body = bodies[id(c)]
-        body.attr(label=_modules.call_label(c, prefix), labeljust="l", style="rounded,filled",
-                  fillcolor="#f9fafb" if c.depth % 2 == 0 else "#eef2f7", color="#9ca3af",
-                  fontname=_style.FONT, fontsize="11")
     for c in sorted(clusters, key=lambda c: -c.depth):
         parent = dot if c.parent is None else bodies[id(c.parent)]
         parent.subgraph(bodies[id(c)])
