@@ -37,5 +37,8 @@ from .ops.index import (argwhere, gather, index_select, masked_fill, masked_sele
 from .ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, tensordot
 from .ops.nn import addmm, linear, log_softmax, logsigmoid, softmax, softplus
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from . import profiler
 
 __version__ = "0.1.0"
+
+profiler.enable_from_environment()
