@@ -1,0 +1,22 @@
+"""nn: layers, activations, normalisation, losses and initialisation, as `torch.nn`.
+
+`nn.functional` (usually imported as F), `nn.init` and `nn.utils` are submodules.
+"""
+from . import functional, init, utils
+from .activation import (CELU, ELU, GELU, GLU, PReLU, ReLU, ReLU6, SELU, Hardshrink, Hardsigmoid,
+                         Hardswish, Hardtanh, LeakyReLU, LogSigmoid, LogSoftmax, Mish, Sigmoid,
+                         SiLU, Softmax, Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink,
+                         Threshold)
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .dropout import AlphaDropout, Dropout
+from .linear import Bilinear, Flatten, Identity, Linear, Unflatten
+from .loss import (BCELoss, BCEWithLogitsLoss, ContrastiveLoss, CosineEmbeddingLoss,
+                   CrossEntropyLoss, DiceLoss, FocalLoss, GaussianNLLLoss, HingeEmbeddingLoss,
+                   HuberLoss, JSDivLoss, KLDivLoss, L1Loss, LogCoshLoss, MarginRankingLoss,
+                   MSELoss, MultiMarginLoss, NLLLoss, PoissonNLLLoss, QuantileLoss,
+                   SigmoidFocalLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss)
+from .mlp import MLP, SwiGLU
+from .module import Module
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm, RMSNorm
+from .parameter import Buffer, Parameter
+from .sparse import Embedding

@@ -1,0 +1,45 @@
+"""`Dropout` and `AlphaDropout`: random masking in training, the identity in eval."""
+from . import functional as F
+from .module import Module
+
+__all__ = ["Dropout", "AlphaDropout"]
+
+
+class _DropoutNd(Module):
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
+    """In training, zeroes each element with probability p and scales the survivors by
+    1 / (1 - p) (inverted dropout: eval needs no rescaling); the identity in eval. p=1 zeroes
+    everything.
+
+    Shapes: (*) -> (*)
+
+    Example:
+        >>> drop = nn.Dropout(0.2)
+        >>> y = drop(x)          # training
+        >>> drop.eval(); drop(x) is x
+        True
+    """
+
+    def forward(self, input):
+        return F.dropout(input, self.p, self.training)
+
+
+class AlphaDropout(_DropoutNd):
+    """Dropout that keeps SELU activations' mean and variance (self-normalising networks).
+
+    Shapes: (*) -> (*)
+    """
+
+    def forward(self, input):
+        return F.alpha_dropout(input, self.p, self.training)

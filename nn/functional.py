@@ -1,0 +1,440 @@
+"""`nn.functional`: the stateless forms of every layer, activation and loss.
+
+Activations are composed from primitives (their double backward comes free) and written so
+that no branch of a `where` overflows: a branch that is computed but not selected still
+receives a zero gradient, and 0 * inf would be nan. Normalisation, cross-entropy and binary
+cross-entropy call the fused nodes in `autograd.ops.norm` / `autograd.ops.losses`. Loss
+functions live in `nn/_functional_losses.py` and are re-exported here.
+"""
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+import autograd
+from autograd import function as _function, versions
+from autograd.ops import norm as _norm
+from autograd.random import _rng
+from autograd.tensor import Tensor, _make
+
+from . import _ops
+from ._functional_losses import *  # noqa: F401,F403
+from ._functional_losses import __all__ as _loss_names
+
+from autograd.ops import nn as _nnops
+
+__all__ = [
+    "linear", "bilinear", "embedding", "one_hot", "pad", "normalize", "cosine_similarity",
+    "pairwise_distance",
+    "relu", "relu6", "leaky_relu", "prelu", "elu", "selu", "celu", "gelu", "silu", "mish",
+    "softplus", "softsign", "sigmoid", "tanh", "hardtanh", "hardsigmoid", "hardswish",
+    "logsigmoid", "tanhshrink", "softshrink", "hardshrink", "threshold", "glu", "swiglu",
+    "softmax", "log_softmax", "softmin",
+    "dropout", "alpha_dropout",
+    "layer_norm", "batch_norm", "rms_norm", "group_norm",
+] + list(_loss_names)
+
+
+def _const(arr):
+    return _make(arr, None)
+
+
+# ---------------------------------------------------------------------- linear, embedding
+def linear(input, weight, bias=None):
+    """y = x @ weight.T + bias (one fused node).
+
+    Shapes: input: (*, in)  weight: (out, in)  bias: (out,)  ->  (*, out)
+    """
+    if input.shape[-1:] != weight.shape[-1:]:
+        raise RuntimeError(f"linear: input of shape {tuple(input.shape)} has last dimension "
+                           f"{input.shape[-1] if input.ndim else None}, but weight of shape "
+                           f"{tuple(weight.shape)} expects {weight.shape[-1]}")
+    return _nnops.linear(input, weight, bias)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y_k = x1 @ weight[k] @ x2 + bias[k].
+
+    Shapes: input1: (*, in1)  input2: (*, in2)  weight: (out, in1, in2)  ->  (*, out)
+    """
+    y = autograd.einsum("...i,kij,...j->...k", input1, weight, input2)
+    return y + bias if bias is not None else y
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """Rows of `weight` picked by the integer `input`; the `padding_idx` row gets no gradient.
+
+    Shapes: input: (*) integers  weight: (num_embeddings, D)  ->  (*, D)
+    """
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
+    n = weight.shape[0]
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = idx[(idx < -n) | (idx >= n)].flat[0]
+        raise IndexError(f"embedding: index {bad} is out of range for an embedding table with "
+                         f"{n} rows")
+    if padding_idx is not None and padding_idx < 0:
+        padding_idx += n
+    if max_norm is not None:
+        _renorm_rows(weight, np.unique(idx), max_norm, norm_type)
+    if scale_grad_by_freq:
+        raise NotImplementedError("embedding(scale_grad_by_freq=True) is not supported")
+    return _ops.embedding(weight, idx % n if idx.size and idx.min() < 0 else idx, padding_idx)
+
+
+def _renorm_rows(weight, rows, max_norm, norm_type):
+    data = weight._data
+    norms = np.linalg.norm(data[rows], ord=norm_type, axis=1, keepdims=True)
+    scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+    data[rows] = data[rows] * scale.astype(data.dtype)
+    versions.bump(weight, "embedding_renorm_")
+
+
+def one_hot(tensor, num_classes=-1):
+    """int64 one-hot encoding with a new last dimension of size `num_classes` (max + 1 if -1)."""
+    idx = tensor._data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if idx.dtype.kind not in "iu":
+        raise TypeError("one_hot is only applicable to index tensor")
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        bad = idx[(idx < 0) | (idx >= num_classes)].flat[0]
+        raise RuntimeError(f"one_hot: class value {bad} is out of range for num_classes="
+                           f"{num_classes}")
+    out = np.zeros(idx.shape + (num_classes,), np.int64)
+    np.put_along_axis(out, idx[..., None], 1, axis=-1)
+    return _const(out)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last len(pad) // 2 dimensions: pad = (last_left, last_right, prev_left, ...)."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode {mode!r} is not supported (only 'constant')")
+    return autograd.pad(input, pad, value=0.0 if value is None else value)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    """x / max(||x||_p, eps) along `dim`."""
+    norm = input.norm(p, dim, keepdim=True)
+    return input / norm.clamp_min(eps)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along `dim`."""
+    n1 = x1.norm(2, dim, keepdim=True).clamp_min(eps)
+    n2 = x2.norm(2, dim, keepdim=True).clamp_min(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """||x1 - x2 + eps||_p along the last dimension."""
+    return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
+
+
+# ---------------------------------------------------------------------- activations
+def relu(input, inplace=False):
+    return autograd.relu(input)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    return autograd.where(input._data > 0, input, input * negative_slope)
+
+
+def prelu(input, weight):
+    """max(0, x) + weight * min(0, x), weight per channel (axis 1) or a single value.
+
+    Shapes: input: (N, C, *) or (*)  weight: (C,) or (1,)  ->  like input
+    """
+    w = weight
+    if weight.numel() > 1:
+        if input.ndim < 2 or input.shape[1] != weight.shape[0]:
+            raise RuntimeError(f"prelu: weight of shape {tuple(weight.shape)} does not match "
+                               f"the channels (dim 1) of input of shape {tuple(input.shape)}")
+        w = weight.reshape((weight.shape[0],) + (1,) * (input.ndim - 2))
+    return autograd.where(input._data > 0, input, input * w)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x if x > 0 else alpha * (exp(x) - 1)."""
+    neg = autograd.expm1(autograd.clamp(input, max=0.0)) * alpha
+    return autograd.where(input._data > 0, input, neg)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    return elu(input, _SELU_ALPHA) * _SELU_SCALE
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
+    neg = autograd.expm1(autograd.clamp(input, max=0.0) * (1.0 / alpha)) * alpha
+    return autograd.where(input._data > 0, input, neg)
+
+
+def gelu(input, approximate="none"):
+    """x * Phi(x) (exact, with erf) or the tanh approximation (`approximate='tanh'`)."""
+    if approximate == "none":
+        return input * (autograd.erf(input * (1.0 / math.sqrt(2.0))) + 1.0) * 0.5
+    if approximate == "tanh":
+        inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
+        return input * (autograd.tanh(inner) + 1.0) * 0.5
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x) (Swish)."""
+    return input * autograd.sigmoid(input)
+
+
+def mish(input, inplace=False):
+    """x * tanh(softplus(x))."""
+    return input * autograd.tanh(softplus(input))
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold."""
+    return _nnops.softplus(input, beta, threshold)
+
+
+def softsign(input):
+    return input / (autograd.abs(input) + 1.0)
+
+
+def sigmoid(input):
+    return autograd.sigmoid(input)
+
+
+def tanh(input):
+    return autograd.tanh(input)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return autograd.clamp(input, min_val, max_val)
+
+
+def hardsigmoid(input, inplace=False):
+    """clamp(x / 6 + 1/2, 0, 1)."""
+    return autograd.clamp(input * (1.0 / 6.0) + 0.5, 0.0, 1.0)
+
+
+def hardswish(input, inplace=False):
+    """x * hardsigmoid(x)."""
+    return input * hardsigmoid(input)
+
+
+def logsigmoid(input):
+    """log(sigmoid(x)) = -softplus(-x), finite for any finite x."""
+    return _nnops.logsigmoid(input)
+
+
+def tanhshrink(input):
+    return input - autograd.tanh(input)
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd if x > lambd, x + lambd if x < -lambd, else 0."""
+    x = input._data
+    shrunk = autograd.where(x > 0, input - lambd, input + lambd)
+    return autograd.where(np.abs(x) > lambd, shrunk, 0.0)
+
+
+def hardshrink(input, lambd=0.5):
+    return autograd.where(np.abs(input._data) > lambd, input, 0.0)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x if x > threshold else value."""
+    return autograd.where(input._data > threshold, input, value)
+
+
+def glu(input, dim=-1):
+    """a * sigmoid(b) where a, b are the two halves of `input` along `dim`."""
+    if input.shape[dim] % 2:
+        raise RuntimeError(f"glu: halving dimension must be even, but dimension {dim} of input "
+                           f"of shape {tuple(input.shape)} is size {input.shape[dim]}")
+    a, b = input.chunk(2, dim)
+    return a * autograd.sigmoid(b)
+
+
+def swiglu(input, w_gate, w_up, w_down, b_gate=None, b_up=None, b_down=None):
+    """(silu(x W_gate^T) * (x W_up^T)) W_down^T: the SwiGLU feed-forward block.
+
+    Shapes: input: (*, D)  w_gate, w_up: (H, D)  w_down: (D_out, H)  ->  (*, D_out)
+    """
+    return linear(silu(linear(input, w_gate, b_gate)) * linear(input, w_up, b_up), w_down,
+                  b_down)
+
+
+# ---------------------------------------------------------------------- softmax family
+def _softmax_dim(name, ndim):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                  f"to include dim=X as an argument.", stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(x) / sum(exp(x)) along `dim` (stable: the max is subtracted first)."""
+    if dim is None:
+        dim = _softmax_dim("softmax", input.ndim)
+    if dtype is not None:
+        input = input.to(dtype)
+    return _nnops.softmax(input, dim)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """x - logsumexp(x) along `dim`."""
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.ndim)
+    if dtype is not None:
+        input = input.to(dtype)
+    return _nnops.log_softmax(input, dim)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _softmax_dim("softmin", input.ndim)
+    return softmax(-input, dim, dtype=dtype)
+
+
+# ---------------------------------------------------------------------- dropout
+def _check_p(p):
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def dropout(input, p=0.5, training=True, inplace=False, generator=None):
+    """Zero each element with probability p and scale the rest by 1 / (1 - p) (inverted
+    dropout), so the expectation is unchanged; the identity when not training.
+
+    `inplace` is accepted for compatibility; the result is always a new tensor.
+    """
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    dt = input.dtype if input.dtype.kind == "f" else np.dtype(np.float32)
+    keep = _rng(generator).random(input.shape, dtype=np.float32) >= p
+    mask = keep.astype(dt) * (1.0 / (1.0 - p))
+    return input * _const(mask.astype(dt, copy=False))
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False, generator=None):
+    """Dropout for SELU networks: dropped units take SELU's negative saturation value and an
+    affine correction keeps the mean and variance (Klambauer et al., 2017)."""
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    alpha_p = -_SELU_ALPHA * _SELU_SCALE
+    a = ((1.0 - p) * (1.0 + p * alpha_p ** 2)) ** -0.5
+    b = -a * alpha_p * p
+    dt = input.dtype
+    keep = (_rng(generator).random(input.shape, dtype=np.float32) >= p).astype(dt)
+    return input * _const(keep * a) + _const(((1.0 - keep) * (a * alpha_p) + b).astype(dt))
+
+
+# ---------------------------------------------------------------------- normalisation
+def _shape_tuple(shape):
+    if isinstance(shape, numbers.Integral):
+        return (int(shape),)
+    return tuple(int(s) for s in shape)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """(x - mean) / sqrt(var + eps) * weight + bias over the trailing `normalized_shape` dims
+    (biased variance); one fused node.
+
+    Shapes: input: (*, *normalized_shape)  weight, bias: normalized_shape  ->  like input
+    """
+    ns = _shape_tuple(normalized_shape)
+    if tuple(input.shape[input.ndim - len(ns):]) != ns or input.ndim < len(ns):
+        raise RuntimeError(f"layer_norm: expected input with shape (*, {', '.join(map(str, ns))})"
+                           f", but got input of shape {tuple(input.shape)}")
+    axes = tuple(range(input.ndim - len(ns), input.ndim))
+    return _norm.layer_norm(input, weight, bias, axes, eps)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """x / sqrt(mean(x**2) + eps) * weight over the trailing dims; eps defaults to the
+    dtype's machine epsilon, as PyTorch."""
+    ns = _shape_tuple(normalized_shape)
+    if tuple(input.shape[input.ndim - len(ns):]) != ns or input.ndim < len(ns):
+        raise RuntimeError(f"rms_norm: expected input with shape (*, {', '.join(map(str, ns))})"
+                           f", but got input of shape {tuple(input.shape)}")
+    if eps is None:
+        eps = float(np.finfo(input.dtype).eps)
+    axes = tuple(range(input.ndim - len(ns), input.ndim))
+    return _norm.rms_norm(input, weight, axes, eps)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Normalise each channel (dim 1) with the batch statistics (training) or the running ones.
+
+    In training the running statistics, when given, are updated in place:
+    running = (1 - momentum) * running + momentum * batch, with the unbiased batch variance.
+
+    Shapes: input: (N, C) or (N, C, *)  running_mean, running_var, weight, bias: (C,)
+    """
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected input of shape (N, C) or (N, C, *), got "
+                         f"{tuple(input.shape)}")
+    if training:
+        count = input.numel() // input.shape[1]
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input "
+                             f"size {tuple(input.shape)}")
+        out, mean, var = _norm.batch_norm_train(input, weight, bias, eps)
+        if running_mean is not None:
+            _update_running(running_mean, mean._data, momentum)
+        if running_var is not None:
+            _update_running(running_var, var._data * (count / (count - 1)), momentum)
+        return out
+    if running_mean is None or running_var is None:
+        raise ValueError("batch_norm: running_mean and running_var are required when not "
+                         "training")
+    return _norm.batch_norm_eval(input, running_mean, running_var, weight, bias, eps)
+
+
+def _update_running(stat, batch_value, momentum):
+    data = stat._data
+    data *= 1.0 - momentum
+    data += (momentum * batch_value).astype(data.dtype, copy=False)
+    versions.bump(stat, "batch_norm")
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise each group of C / num_groups channels over the group and the spatial dims.
+
+    Shapes: input: (N, C, *)  weight, bias: (C,)  ->  like input
+    """
+    n, c = input.shape[0], input.shape[1]
+    if c % num_groups:
+        raise ValueError(f"group_norm: num_channels {c} is not divisible by num_groups "
+                         f"{num_groups}")
+    grouped = input.reshape(n, num_groups, -1)
+    out = _norm.layer_norm(grouped, None, None, (2,), eps).reshape(input.shape)
+    cshape = (c,) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(cshape)
+    if bias is not None:
+        out = out + bias.reshape(cshape)
+    return out
+
+
+def _anomaly_enabled():
+    return _function._Anomaly.enabled

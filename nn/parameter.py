@@ -1,0 +1,75 @@
+"""`Parameter`: a Tensor that a `Module` registers as one of its learnable weights.
+
+A Parameter is an ordinary leaf Tensor (every op accepts it, results are plain Tensors) whose
+only differences are that it requires grad by default and that assigning it to a Module
+attribute registers it. It shares the array (and so the version counter) of the data it wraps.
+"""
+import copy
+
+import numpy as np
+
+from autograd import dtypes
+from autograd.tensor import Tensor, _format
+
+__all__ = ["Parameter", "Buffer"]
+
+
+class Parameter(Tensor):
+    """A Tensor that is a module's parameter.
+
+    Args:
+        data: a Tensor or array-like; the array is shared, not copied. None gives an empty
+            float tensor.
+        requires_grad: whether the parameter is trained (default True).
+
+    Example:
+        >>> w = Parameter(autograd.randn(3, 4))
+        >>> w.requires_grad, w.is_leaf
+        (True, True)
+    """
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            arr = np.empty((0,), dtypes.get_default_dtype())
+        elif isinstance(data, Tensor):
+            arr = data._data
+        else:
+            arr = np.asarray(data)
+            if arr.dtype.kind != "f" and requires_grad:
+                arr = arr.astype(dtypes.get_default_dtype())
+        self._data = arr
+        self._grad = None
+        self.grad_fn = None
+        self._requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + _format(self)
+
+    __str__ = __repr__
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        result = Parameter(self._data.copy(), self._requires_grad)
+        if self._grad is not None:
+            result._grad = copy.deepcopy(self._grad, memo)
+        memo[id(self)] = result
+        return result
+
+
+class Buffer(Tensor):
+    """Marks a tensor as a buffer when assigned to a Module attribute (as `torch.nn.Buffer`).
+
+    The module stores the wrapped data as a plain Tensor; `persistent=False` keeps it out of the
+    state dict.
+    """
+
+    def __init__(self, data, *, persistent=True):
+        src = data if isinstance(data, Tensor) else Tensor(np.asarray(data))
+        self._data = src._data
+        self._grad = None
+        self.grad_fn = None
+        self._requires_grad = False
+        self.persistent = persistent
