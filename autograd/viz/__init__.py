@@ -17,6 +17,7 @@ The `graphviz` Python package is imported only when a graph is drawn (`pip insta
 tapegrad[viz]`), so `import autograd` never needs it; rendering also needs the `dot` binary
 (`apt-get install -y graphviz`, `brew install graphviz`).
 """
+import gc
 import os
 import shutil
 
@@ -76,16 +77,21 @@ def draw_graph(*roots, params=None, inputs=None, show_shapes=True, show_dtypes=F
     if legend is None:
         legend = bool(show_grads)
 
-    graph = _walk.collect(roots)
-    total = len(graph.objs) + len(roots) + int(legend)
-    if max_nodes is None or total <= max_nodes:
-        view = _walk.full_view(graph)
-    else:
-        budget = max_nodes - len(roots) - int(legend)
-        if budget < 2:
-            raise ValueError(f"draw_graph: max_nodes={max_nodes} leaves no room for the graph "
-                             f"beside {len(roots)} output(s) and the legend")
-        view = _walk.collapse(graph, budget)
+    budget = None if max_nodes is None else max_nodes - len(roots) - int(legend)
+    if budget is not None and budget < 2:
+        raise ValueError(f"draw_graph: max_nodes={max_nodes} leaves no room for the graph "
+                         f"beside {len(roots)} output(s) and the legend")
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # NOTE: the walk makes millions of small objects and no cycles
+    try:
+        graph = _walk.collect(roots)
+        if budget is None or len(graph.objs) <= budget:
+            view = _walk.full_view(graph)
+        else:
+            view = _walk.collapse(graph, budget)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
     opts = dict(show_shapes=show_shapes, show_dtypes=show_dtypes, show_grads=show_grads,
                 show_saved=show_saved, threshold=grad_threshold)

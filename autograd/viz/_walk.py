@@ -53,23 +53,20 @@ def collect(roots):
             k = index[id(start)] = len(objs)
             objs.append(start)
         root_ids.append(k)
-    src, dst, estart = [], [], []
-    i = 0
-    while i < len(objs):
-        obj = objs[i]
-        estart.append(len(src))
+    src, dst = [], []
+    add_obj, add_src, add_dst, lookup = objs.append, src.append, dst.append, index.get
+    for i, obj in enumerate(objs):  # NOTE: objs grows while we walk it: that is the queue
         if obj._is_node:
             for e in obj._next:
-                if e is None:
-                    continue
-                k = index.get(id(e))
-                if k is None:
-                    k = index[id(e)] = len(objs)
-                    objs.append(e)
-                src.append(k)
-                dst.append(i)
-        i += 1
-    estart.append(len(src))
+                if e is not None:
+                    k = lookup(id(e))
+                    if k is None:
+                        k = index[id(e)] = len(objs)
+                        add_obj(e)
+                    add_src(k)
+                    add_dst(i)
+    dst = np.array(dst, dtype=np.int64)
+    estart = np.searchsorted(dst, np.arange(len(objs) + 1))
     return Graph(objs, src, dst, estart, root_ids)
 
 
@@ -124,8 +121,7 @@ def collapse(graph, budget):
     objs = graph.objs
     n = len(objs)
     src, dst = graph.src, graph.dst
-    is_node = np.fromiter((o._is_node for o in objs), dtype=bool, count=n)
-    tid = _type_ids(objs, is_node)
+    tid, is_node = _type_ids(objs)
     pinned = np.zeros(n, dtype=bool)
     pinned[[r for r in graph.roots if r is not None]] = True
     consumer = _single_consumer(src, dst, n)
@@ -191,46 +187,61 @@ def _type_name(obj):
     return name
 
 
-def _type_ids(objs, is_node):
-    ids = {}
-    out = np.full(len(objs), -1, dtype=np.int64)
-    for k in np.flatnonzero(is_node).tolist():
-        out[k] = ids.setdefault(type(objs[k]), len(ids))
-    return out
+def _type_ids(objs):
+    """A number per op type (-1 for leaves) and whether each object is an op node."""
+    kinds = list(map(type, objs))
+    numbers = {t: k for k, t in enumerate(dict.fromkeys(kinds))}
+    tid = np.fromiter(map(numbers.__getitem__, kinds), dtype=np.int64, count=len(kinds))
+    node_type = np.array([bool(t._is_node) for t in numbers], dtype=bool)
+    is_node = node_type[tid] if len(kinds) else np.zeros(0, dtype=bool)
+    tid[~is_node] = -1
+    return tid, is_node
 
 
 def _single_consumer(src, dst, n):
     """For each node, its consumer if it has exactly one (counting repeated edges once), else -1."""
-    pairs = np.unique(src * n + dst)
-    usrc, udst = pairs // n, pairs % n
-    degree = np.bincount(usrc, minlength=n)
-    consumer = np.full(n, -1, dtype=np.int64)
-    one = degree[usrc] == 1
-    consumer[usrc[one]] = udst[one]
-    return consumer
+    lowest = np.full(n, n, dtype=np.int64)
+    highest = np.full(n, -1, dtype=np.int64)
+    np.minimum.at(lowest, src, dst)
+    np.maximum.at(highest, src, dst)
+    return np.where(lowest == highest, highest, -1)
 
 
 def _spines(src, dst, is_node, consumer, n):
     """Maximal paths of ops where each op's only consumer is the next one (data-flow order).
 
-    A consumer continues the spine of its first input (in argument order) that qualifies.
+    A consumer continues the spine of its first input (in argument order) that qualifies. The
+    paths are found by pointer doubling (every node learns its path's head and its distance
+    from it in log2(length) array steps), then sorted into contiguous runs.
     """
     ok = is_node[src] & (consumer[src] == dst)
     s_ok, d_ok = src[ok], dst[ok]
     _, first = np.unique(d_ok, return_index=True)
-    pred = np.full(n, -1, dtype=np.int64)
-    succ = np.full(n, -1, dtype=np.int64)
+    pred = np.arange(n, dtype=np.int64)
+    on_path = np.zeros(n, dtype=bool)
     pred[d_ok[first]] = s_ok[first]
-    succ[s_ok[first]] = d_ok[first]
-    heads = np.flatnonzero((pred < 0) & (succ >= 0)).tolist()
-    for h in heads:
-        path = []
-        k = h
-        while k >= 0:
-            path.append(k)
-            k = int(succ[k])
-        if len(path) >= MIN_PERIODS:
-            yield np.array(path, dtype=np.int64)
+    on_path[d_ok[first]] = on_path[s_ok[first]] = True
+    nodes = np.flatnonzero(on_path)
+    if not len(nodes):
+        return
+    head = pred[nodes]
+    depth = (head != nodes).astype(np.int64)
+    where = np.full(n, -1, dtype=np.int64)
+    where[nodes] = np.arange(len(nodes))
+    jump = where[head]
+    while True:
+        nxt = jump[jump]
+        if np.array_equal(nxt, jump):
+            break
+        depth += depth[jump]
+        jump = nxt
+    order = np.lexsort((depth, jump))
+    heads = jump[order]
+    cuts = np.flatnonzero(np.diff(heads)) + 1
+    bounds = np.concatenate([[0], cuts, [len(order)]])
+    lengths = np.diff(bounds)
+    for b in np.flatnonzero(lengths >= MIN_PERIODS).tolist():
+        yield nodes[order[bounds[b]:bounds[b + 1]]]
 
 
 def _periodic_runs(types):
