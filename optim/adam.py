@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+import autograd
 from .optimizer import Optimizer, _check_betas, _check_nonneg, _effective_grad
 
 __all__ = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam",
@@ -188,13 +189,18 @@ def adamax_update(param, grad, exp_avg, exp_inf, step, *, lr, beta1, beta2, eps,
 
 
 # ---------------------------------------------------------------------- NAdam
+def _scalar_dtype():
+    return np.float64 if autograd.get_default_dtype() == np.float64 else np.float32
+
+
 class NAdam(Optimizer):
     """NAdam (Adam with Nesterov momentum), as `torch.optim.NAdam`.
 
     Per step t: `mu_t = b1 (1 - 0.5 * 0.96^(t psi))` with psi = momentum_decay;
     moments as in Adam; `p -= lr (1 - mu_t) / (1 - prod_{i<=t} mu_i) * g / d
     + lr mu_{t+1} / (1 - prod_{i<=t+1} mu_i) * m / d` with `d = sqrt(v / (1 - b2^t)) + eps`.
-    `mu_product` is kept as a float32 0-dim array, as PyTorch keeps it.
+    `mu_product` is kept as a 0-dim array of the default float dtype (float64 if that is the
+    default, else float32), as PyTorch keeps it.
 
     Example:
         >>> opt = NAdam(params, lr=2e-3, momentum_decay=4e-3)
@@ -215,7 +221,7 @@ class NAdam(Optimizer):
 
     def _init_state(self, param, state, group):
         state["step"] = 0
-        state["mu_product"] = np.ones((), dtype=np.float32)
+        state["mu_product"] = np.ones((), dtype=_scalar_dtype())
         state["exp_avg"] = np.zeros_like(param._data)
         state["exp_avg_sq"] = np.zeros_like(param._data)
 
