@@ -232,6 +232,8 @@ def test_save_names_the_place_of_an_unsupported_value(tmp_path):
     with pytest.raises(ValueError, match=r"obj\[0\] contains itself"):
         save(cyclic, tmp_path / "x")
     assert os.listdir(tmp_path) == []  # nothing written, not even a temporary file
+    with pytest.raises(FileNotFoundError, match="directory does not exist.*" + str(tmp_path / "no")):
+        save({}, tmp_path / "no" / "x.pt")
 
 
 # ---------------------------------------------------------------------------------- atomicity
