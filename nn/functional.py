@@ -58,7 +58,10 @@ def bilinear(input1, input2, weight, bias=None):
 
     Shapes: input1: (*, in1)  input2: (*, in2)  weight: (out, in1, in2)  ->  (*, out)
     """
-    y = autograd.einsum("...i,kij,...j->...k", input1, weight, input2)
+    lead = tuple(input1.shape[:-1])
+    x1 = input1.reshape(-1, input1.shape[-1])
+    x2 = input2.reshape(-1, input2.shape[-1])
+    y = autograd.einsum("bi,kij,bj->bk", x1, weight, x2).reshape(lead + (weight.shape[0],))
     return y + bias if bias is not None else y
 
 
@@ -203,7 +206,11 @@ def mish(input, inplace=False):
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold."""
-    return _nnops.softplus(input, beta, threshold)
+    # NOTE: composed rather than autograd.ops.nn.softplus, whose backward upcasts float32
+    # gradients to float64 (reported to the core owner).
+    bx = input * beta
+    soft = (autograd.relu(bx) + autograd.log1p(autograd.exp(-autograd.abs(bx)))) * (1.0 / beta)
+    return autograd.where(bx._data > threshold, input, soft)
 
 
 def softsign(input):
