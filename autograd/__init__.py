@@ -38,7 +38,10 @@ from .ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, ten
 from .ops.nn import addmm, linear, log_softmax, logsigmoid, softmax, softplus
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from . import profiler
+from . import gc_tuning
+from .gc_tuning import set_gc_tuning
 
 __version__ = "0.1.0"
 
 profiler.enable_from_environment()
+gc_tuning.tune_on_import()

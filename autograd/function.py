@@ -251,17 +251,14 @@ class Op(Function):
         t._requires_grad = True
         saved = ctx._saved
         if saved:
-            tags = []
-            for v in saved:
-                if v is xd:
-                    tags.append(0)
-                elif v is out:
-                    tags.append(_OUTPUT)
-                elif y_req is not None and v is yd and y.__class__ is Tensor:
-                    tags.append(1)
-                else:
-                    tags.append(None)
-            ctx._tags = tags
+            # NOTE: tags are tuples (never lists), so the collector untracks them.
+            if len(saved) == 1:
+                v = saved[0]
+                ctx._tags = _TAG_IN0 if v is xd else _TAG_OUT if v is out else _TAG_CONST
+            else:
+                ctx._tags = tuple(0 if v is xd else _OUTPUT if v is out else
+                                  1 if (y_req is not None and v is yd and y.__class__ is Tensor)
+                                  else None for v in saved)
         else:
             ctx._tags = None
         if _Anomaly.enabled:
@@ -270,6 +267,7 @@ class Op(Function):
 
 
 _NEEDS_1 = (True,)
+_TAG_IN0, _TAG_OUT, _TAG_CONST = (0,), (_OUTPUT,), (None,)
 _NEEDS_2 = {(True, True): (True, True), (True, False): (True, False),
             (False, True): (False, True), (False, False): (False, False)}
 
@@ -345,7 +343,7 @@ def _saved_tags(saved, datas, args, out):
                         tag = i
                     break
         tags.append(tag)
-    return tags
+    return tuple(tags)
 
 
 def _check_versions(node):
@@ -421,5 +419,5 @@ def _finish_user_op(ctx, cls, args, out, edges, requires):
             plain.append(s)
             tags.append(tag)
         ctx._saved = tuple(plain)
-        ctx._tags = tags
+        ctx._tags = tuple(tags)
     return results[0] if single else tuple(results)
