@@ -1,8 +1,10 @@
 """Pictures of computation graphs with `autograd.viz`.
 
+Run from the repository root,
+
     python examples/visualize_graph.py --out docs/images
 
-writes three images to the output folder:
+regenerates the README picture (docs/images/mlp_graph.png) and two more; it writes:
 
 * `mlp_forward.png`: one training step of a small MLP (cross-entropy loss), before backward,
   with the bytes each op saved for backward;
@@ -12,8 +14,8 @@ writes three images to the output folder:
   `create_graph=True`, so it holds the backward ops as well as the forward ones; after its own
   backward each parameter's `.grad` is H v.
 
-The MLP is built from raw autograd ops (`linear`, `relu`, `log_softmax`), so the picture shows
-exactly the ops a training step records.
+The model is an `nn.Sequential`, so the ops of each layer are drawn inside a box labelled
+with the layer (`net.0: Linear(784 → 128)`).
 """
 import argparse
 import os
@@ -21,66 +23,48 @@ import os
 import numpy as np
 
 import autograd
+import nn
+import nn.functional as F
 from autograd import viz
 
 
-def make_mlp(sizes, rng):
-    """Parameters of an MLP with layer sizes `sizes`, PyTorch's init and names (`0.weight`)."""
-    params = {}
+def make_mlp(sizes, activation=nn.ReLU):
+    layers = []
     for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        bound = 1.0 / np.sqrt(fan_in)
-        w = rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32)
-        b = rng.uniform(-bound, bound, fan_out).astype(np.float32)
-        params[f"{2 * k}.weight"] = autograd.tensor(w, requires_grad=True)
-        params[f"{2 * k}.bias"] = autograd.tensor(b, requires_grad=True)
-    return params
-
-
-def mlp(params, x, activation="relu"):
-    """x: (N, D_in) -> logits (N, D_out): linear layers with `activation` in between."""
-    layers = len(params) // 2
-    h = x
-    for k in range(layers):
-        h = autograd.linear(h, params[f"{2 * k}.weight"], params[f"{2 * k}.bias"])
-        if k < layers - 1:
-            h = h.relu() if activation == "relu" else h.tanh()
-    return h
-
-
-def cross_entropy(logits, labels):
-    """Mean negative log-likelihood of integer `labels` under softmax(`logits`)."""
-    picked = autograd.log_softmax(logits, dim=1).gather(1, labels.reshape(-1, 1))
-    return -picked.mean()
+        if k:
+            layers.append(activation())
+        layers.append(nn.Linear(fan_in, fan_out))
+    return nn.Sequential(*layers)
 
 
 def training_step_pictures(out, sizes, batch, rng):
     """The forward graph (with saved bytes) and the graph after backward (with grad norms)."""
-    params = make_mlp(sizes, rng)
+    model = make_mlp(sizes)
     x = autograd.tensor(rng.standard_normal((batch, sizes[0])).astype(np.float32))
     y = autograd.tensor(rng.integers(0, sizes[-1], batch))
-    loss = cross_entropy(mlp(params, x), y)
-    options = dict(params=params, module_name="net", title="one MLP training step")
-    forward = viz.render(loss, path=os.path.join(out, "mlp_forward.png"), show_saved=True,
-                         **options)
-    loss.backward()
-    after = viz.render(loss, path=os.path.join(out, "mlp_graph.png"), show_grads=True,
-                       **options)
+    options = dict(loss_fn=lambda logits: F.cross_entropy(logits, y), module_name="net")
+    forward = model.draw(x, os.path.join(out, "mlp_forward.png"), show_saved=True,
+                         title="one MLP training step: bytes saved for backward", **options)
+    after = model.draw(x, os.path.join(out, "mlp_graph.png"), show_grads=True,
+                       title="one MLP training step: gradient norms after backward", **options)
     return forward, after
 
 
 def hvp_picture(out, sizes, batch, rng):
     """The graph of <grad(loss), v>, whose gradient is the Hessian-vector product H v."""
-    params = make_mlp(sizes, rng)
+    model = make_mlp(sizes, activation=nn.Tanh)
+    params = list(model.parameters())
     x = autograd.tensor(rng.standard_normal((batch, sizes[0])).astype(np.float32))
     target = autograd.tensor(rng.standard_normal((batch, sizes[-1])).astype(np.float32))
-    loss = ((mlp(params, x, activation="tanh") - target) ** 2).mean()
-    grads = autograd.grad(loss, list(params.values()), create_graph=True)
-    vs = [autograd.tensor(rng.standard_normal(p.shape).astype(np.float32)) for p in params.values()]
+    loss = F.mse_loss(model(x), target)
+    grads = autograd.grad(loss, params, create_graph=True)
+    vs = [autograd.tensor(rng.standard_normal(p.shape).astype(np.float32)) for p in params]
     grad_dot_v = sum((g * v).sum() for g, v in zip(grads, vs))
     grad_dot_v.backward()  # each parameter's .grad is now H v
-    return viz.render(grad_dot_v, path=os.path.join(out, "hvp_graph.png"), params=params,
+    return viz.render(grad_dot_v, path=os.path.join(out, "hvp_graph.png"), params=model,
                       module_name="net", show_grads=True,
-                      title="Hessian-vector product: graph of <grad(loss), v>")
+                      title="Hessian-vector product: the graph of <grad(loss), v>; "
+                            "after its backward, each .grad is H v")
 
 
 def main(argv=None):
@@ -93,6 +77,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     rng = np.random.default_rng(args.seed)
+    autograd.manual_seed(args.seed)  # layer initialisation: the same pictures every run
     paths = list(training_step_pictures(args.out, sizes, args.batch, rng))
     paths.append(hvp_picture(args.out, [sizes[0], 16, sizes[-1]], min(args.batch, 8), rng))
     for p in paths:

@@ -176,11 +176,16 @@ def draw_module(module, example_input, path=None, *, loss_fn=None, format=None, 
     """Run `module(example_input)` and draw the graph; render it to `path` when given.
 
     A floating-point input that does not require grad is replaced by a copy that does, so it
-    appears in the picture as `input`. With `show_grads=True` (or a `loss_fn`), a backward pass
-    runs first, from `loss_fn(output)` or as if from `output.sum()`; the module's `.grad`
-    values are restored afterwards, so drawing leaves the model as it was.
+    appears in the picture as `input`. With `loss_fn`, the graph drawn is that of
+    `loss_fn(output)`. With `show_grads=True` a backward pass runs first, from the loss or as if
+    from `output.sum()`; the module's `.grad` values are restored afterwards, so drawing leaves
+    the model as it was (with `show_saved=True` the graph is retained, so the saved bytes show).
 
     Returns the `graphviz.Digraph`, or the path written when `path` is given.
+
+    Example:
+        >>> viz.draw_module(model, x, "step.png", loss_fn=lambda out: F.cross_entropy(out, y),
+        ...                 show_grads=True, module_name="net")
     """
     from ..grad_mode import enable_grad
     from ..tensor import Tensor
@@ -195,22 +200,14 @@ def draw_module(module, example_input, path=None, *, loss_fn=None, format=None, 
     try:
         with enable_grad():
             out = module(*args)
-            roots = out
-            if options.get("show_grads") or loss_fn is not None:
+            roots = _flatten_roots((out if loss_fn is None else loss_fn(out),))
+            if options.get("show_grads"):
                 for p in params:
                     p._grad = None
-                retain = bool(options.get("show_saved"))
-                if loss_fn is not None:
-                    roots = loss_fn(out)
-                    roots.backward(retain_graph=retain)
-                else:
-                    outs = [o for o in _flatten_roots((out,)) if o._requires_grad]
-                    from .. import engine
-                    engine.backward(outs, [_ones_like(o) for o in outs], retain_graph=retain)
-        if isinstance(roots, (tuple, list)):
-            roots = tuple(roots)
-        else:
-            roots = (roots,)
+                from ..engine import backward
+                grown = [r for r in roots if r._requires_grad]
+                backward(grown, [_ones_like(r) for r in grown],
+                         retain_graph=bool(options.get("show_saved")))
         if path is not None:
             return render(*roots, path=path, format=format, **options)
         return draw_graph(*roots, **options)

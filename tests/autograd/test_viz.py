@@ -393,16 +393,18 @@ def test_draw_module_runs_forward_and_backward_and_restores_grads():
         assert np.all(p.grad.numpy() == 5.0)
 
 
-def test_nn_sequential_draw_when_nn_is_available(tmp_path):
-    nn = pytest.importorskip("nn")
-    if not all(hasattr(nn, n) for n in ("Sequential", "Linear", "ReLU")):
-        pytest.skip("nn has no Sequential/Linear/ReLU yet")
+def test_nn_module_draw_renders_layer_clusters(tmp_path):
+    import nn
     model = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3))
     x = autograd.randn(4, 6)
-    source = viz.draw_module(model, x, module_name="net", show_grads=True).source
-    assert "net.0: Linear(6 → 5)" in source
-    assert "net.2: Linear(5 → 3)" in source
-    assert "net.2.weight" in source
+    path = model.draw(x, tmp_path / "model.svg", module_name="net", show_grads=True)
+    texts = svg_texts(path)
+    for expected in ("net: Sequential", "net.0: Linear(6 → 5)", "net.1: ReLU",
+                     "net.2: Linear(5 → 3)", "net.2.weight", "Relu", "input"):
+        assert expected in texts
+    titles = [t.text for t in ET.parse(path).iter("{http://www.w3.org/2000/svg}title")]
+    assert sum(t.startswith("cluster_") for t in titles) == 4
+    assert all(p.grad is None for p in model.parameters())  # drawing left .grad alone
 
 
 # ---------------------------------------------------------------------- collapse
