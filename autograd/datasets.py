@@ -17,7 +17,6 @@ import os
 import secrets
 import shutil
 import struct
-import urllib.request
 import zlib
 
 import numpy as np
@@ -160,6 +159,8 @@ def _temp_path(directory, name):
 
 def _fetch(url, dest, expected_md5):
     """Stream `url` to `dest` through a temporary file, checking the MD5 before the rename."""
+    import urllib.request  # only when downloading: keeps `import autograd` light
+
     tmp = _temp_path(os.path.dirname(dest), os.path.basename(dest))
     md5 = hashlib.md5()
     try:
