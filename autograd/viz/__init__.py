@@ -114,9 +114,13 @@ def draw_graph(*roots, params=None, inputs=None, show_shapes=True, show_dtypes=F
     bodies = {id(c): graphviz.Digraph(name=f"cluster_{k}", graph_attr=_cluster_attrs(c, module_name))
               for k, c in enumerate(clusters)}
 
+    hidden_grads = _hidden_grads(graph, view, grad_threshold) if show_grads else {}
     kinds = set()
     for k, item in enumerate(view.items):
         kind, lines, grad_state = _describe(item, graph, names, input_names, opts)
+        if k in hidden_grads:
+            line, grad_state = hidden_grads[k]
+            lines.append(line)
         kinds.add(kind)
         target = dot if placement[k] is None else bodies[id(placement[k])]
         target.node(ids[k], label=_style.label(lines), **_style.attrs(kind, grad_state))
@@ -328,6 +332,28 @@ def _describe(item, graph, names, input_names, opts):
         line, grad_state = _style.grad_info(obj, opts["threshold"])
         lines.append(line)
     return kind, lines, grad_state
+
+
+def _hidden_grads(graph, view, threshold):
+    """For folded and hidden items: a line counting the bad gradients inside, and the state of
+    the worst one, so a NaN deep in a collapsed run still shows."""
+    counts = {}
+    for node, item in view.folded():
+        obj = graph.objs[node]
+        holder = obj if not obj._is_node else (obj._retain() if obj._retain is not None else None)
+        if holder is None or holder._grad is None:
+            continue
+        state = _style.grad_info(holder, threshold)[1]
+        if state is not None:
+            c = counts.setdefault(item, {"nonfinite": 0, "tiny": 0})
+            c[state] += 1
+    result = {}
+    for item, c in counts.items():
+        parts = [f"{c['nonfinite']:,} NaN/inf"] if c["nonfinite"] else []
+        parts += [f"{c['tiny']:,} tiny"] if c["tiny"] else []
+        result[item] = ("grads inside: " + ", ".join(parts),
+                        "nonfinite" if c["nonfinite"] else "tiny")
+    return result
 
 
 def _append(lines, line):

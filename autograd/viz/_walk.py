@@ -108,6 +108,16 @@ class View:
         self.hidden = hidden
         self.collapsed = collapsed
         self.item_of_root = None
+        self.item_of = None  # collapsed views: the item each graph node is drawn in
+
+    def folded(self):
+        """(node number, item position) of every graph node not drawn as its own item."""
+        if self.item_of is None:
+            return []
+        own = np.fromiter((isinstance(x, int) for x in self.items), dtype=bool,
+                          count=len(self.items))
+        nodes = np.flatnonzero(~own[self.item_of])
+        return zip(nodes.tolist(), self.item_of[nodes].tolist())
 
 
 def full_view(graph):
@@ -174,6 +184,7 @@ def collapse(graph, budget):
     edges = list(zip(e_src[first].tolist(), e_dst[first].tolist()))
     view = View(items, edges, hidden=hidden, collapsed=True)
     view.item_of_root = [None if r is None else int(item_of[r]) for r in graph.roots]
+    view.item_of = item_of
     return view
 
 

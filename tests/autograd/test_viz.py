@@ -440,6 +440,23 @@ def test_a_repeated_block_is_folded_with_its_side_inputs():
     assert (w_id, run_id) in edges  # the shared weight feeds the folded steps
 
 
+def test_a_nan_gradient_folded_into_a_run_still_colours_it():
+    x = autograd.tensor([1.0, 2.0], requires_grad=True)
+    ws = [autograd.tensor([1.0, 1.0], requires_grad=True) for _ in range(100)]
+    y = x
+    for w in ws:
+        y = y * w
+    y.backward(autograd.ones(2))
+    ws[50].grad = autograd.tensor([float("nan"), 1.0])
+    ws[60].grad = autograd.tensor([0.0, 0.0])
+    nodes, _ = parse_dot(viz.draw_graph(y, max_nodes=20, show_grads=True).source)
+    runs = [v for v in nodes.values() if v["class"].startswith("run")]
+    # Muls 2..99 are folded with their weights; ws[50] and ws[60] feed folded Muls
+    assert [r["label"] for r in runs] == [
+        "× 98 Mul\\n+ 98 side inputs\\n(2,)\\ngrads inside: 1 NaN/inf, 1 tiny"]
+    assert runs[0]["class"] == "run grad-nonfinite"
+
+
 def test_graphs_still_too_big_after_folding_hide_the_far_end():
     rng = np.random.default_rng(0)
     unary = ["exp", "sin", "tanh", "cos", "sigmoid", "neg", "abs"]
