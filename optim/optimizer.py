@@ -35,6 +35,9 @@ required = _RequiredParameter()
 # State entries kept as Python ints inside the optimizer and exported as float32 0-dim tensors,
 # as PyTorch does for `step`.
 _STEP_KEYS = ("step",)
+# Scalar state kept in its own dtype on load (PyTorch casts it to the parameter dtype, which
+# would make a resumed float64 run drift from an uninterrupted one).
+_KEEP_DTYPE_KEYS = ("mu_product",)
 
 
 class Optimizer:
@@ -292,7 +295,7 @@ def _import(key, value, like):
         return int(round(float(np.asarray(value))))
     if isinstance(value, (np.ndarray, np.generic)):
         arr = np.array(value, copy=True)
-        if arr.dtype.kind == "f" and like.dtype.kind == "f":
+        if arr.dtype.kind == "f" and like.dtype.kind == "f" and key not in _KEEP_DTYPE_KEYS:
             arr = arr.astype(like.dtype, copy=False)
         return arr
     return deepcopy(value)
