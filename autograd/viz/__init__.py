@@ -26,6 +26,8 @@ from . import _modules, _style, _walk
 __all__ = ["draw_graph", "render", "draw_module", "GraphvizNotFoundError"]
 
 _RANKDIRS = ("TB", "LR", "BT", "RL")
+_FORMATS = ("png", "svg", "pdf", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff", "ps", "eps",
+            "dot", "gv", "json", "plain")
 _INSTALL_HELP = (
     "Install Graphviz, which provides `dot`: `apt-get install -y graphviz` (Debian/Ubuntu), "
     "`brew install graphviz` (macOS), `conda install -c conda-forge graphviz`, or a package "
@@ -111,7 +113,8 @@ def draw_graph(*roots, params=None, inputs=None, show_shapes=True, show_dtypes=F
     clusters = []
     if group_modules and module is not None:
         clusters, placement = _place_in_calls(module, graph, view, names, owners)
-    bodies = {id(c): graphviz.Digraph(name=f"cluster_{k}", graph_attr=_cluster_attrs(c, module_name))
+    bodies = {id(c): graphviz.Digraph(name=f"cluster_{k}",
+                                      graph_attr=_cluster_attrs(c, module_name))
               for k, c in enumerate(clusters)}
 
     hidden_grads = _hidden_grads(graph, view, grad_threshold) if show_grads else {}
@@ -149,14 +152,15 @@ def draw_graph(*roots, params=None, inputs=None, show_shapes=True, show_dtypes=F
 def render(*roots, path, format=None, **options):
     """Draw `roots` with `draw_graph(**options)` and write the image to `path`; return the path.
 
-    `format` ("png", "svg", "pdf", any format `dot` knows) defaults to the suffix of `path`,
-    else "png" (and the suffix is added). Raises `GraphvizNotFoundError` when `dot` is missing.
+    `format` ("png", "svg", "pdf", any format `dot` knows) defaults to the suffix of `path`
+    when it names an image format, else "png"; a path without such a suffix gets one
+    (`graph` -> `graph.png`). Raises `GraphvizNotFoundError` when `dot` is missing.
     """
     path = os.fspath(path)
     suffix = os.path.splitext(path)[1][1:].lower()
     if format is None:
-        format = suffix or "png"
-    if not suffix:
+        format = suffix if suffix in _FORMATS else "png"
+    if suffix not in _FORMATS:
         path = f"{path}.{format}"
     dot = draw_graph(*roots, **options)
     if shutil.which("dot") is None:

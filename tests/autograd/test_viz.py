@@ -288,6 +288,9 @@ def test_render_takes_the_format_from_the_suffix(tmp_path):
     a, b, e = small_graph()
     path = viz.render(e, path=tmp_path / "g.svg")
     assert ET.parse(path).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+    path = viz.render(e, path=tmp_path / "model.v2")
+    assert path == str(tmp_path / "model.v2.png")
+    assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
 
 
 def test_missing_dot_binary_raises_with_install_instructions(monkeypatch, tmp_path):
