@@ -50,6 +50,9 @@ def _check_reduction(name, reduction, extra=()):
 
 def _as_tensor(x, like=None):
     if isinstance(x, Tensor):
+        if like is not None and x.dtype != like.dtype and x.dtype.kind == "f" \
+                and like.dtype.kind == "f":
+            return x.to(like.dtype)
         return x
     arr = np.asarray(x)
     if like is not None and arr.dtype.kind in "fiub" and like.dtype.kind == "f":
