@@ -38,6 +38,9 @@ from .ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, ten
 from .ops.nn import addmm, linear, log_softmax, logsigmoid, softmax, softplus
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from . import profiler
+from . import data, datasets, functional, viz
+from .serialization import load, save
+from .gradcheck import gradcheck, gradgradcheck
 from . import gc_tuning
 from .gc_tuning import set_gc_tuning
 
