@@ -60,7 +60,8 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     for p in _params(parameters):
         g = p._grad
         if g is not None:
-            g._data *= np.asarray(coef, g._data.dtype)
+            with np.errstate(invalid="ignore"):  # an inf norm makes nan, as PyTorch
+                g._data *= np.asarray(coef, g._data.dtype)
             versions.bump(g, "clip_grad_norm_")
 
 

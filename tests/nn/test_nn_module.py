@@ -177,8 +177,9 @@ def test_repr_matches_pytorch_format():
         "  )\n"
         ")")
     assert repr(nn.BatchNorm1d(4)) == \
-        "BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
-    assert repr(nn.LayerNorm(8)) == "LayerNorm((8,), eps=1e-05, elementwise_affine=True)"
+        "BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"
+    assert repr(nn.LayerNorm(8)) == \
+        "LayerNorm((8,), eps=1e-05, elementwise_affine=True, bias=True)"
     assert repr(nn.Dropout(0.2)) == "Dropout(p=0.2, inplace=False)"
 
 
