@@ -85,6 +85,17 @@ def as_tensor_operand(x):
 
 def promote(a, b):
     """Cast two operands to PyTorch's common dtype (recorded casts, so gradients flow back)."""
+    if a.__class__ is Tensor:  # fast exits for the common cases
+        kind = a._data.dtype.kind
+        bc = b.__class__
+        if bc is Tensor:
+            if a._data.dtype is b._data.dtype:
+                return a, b
+        elif bc is float:
+            if kind == "f":
+                return a, b
+        elif bc is int and kind in "fiu":
+            return a, b
     a = as_tensor_operand(a)
     b = as_tensor_operand(b)
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
