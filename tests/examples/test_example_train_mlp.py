@@ -1,0 +1,141 @@
+"""examples/train_mlp.py at tiny size: the files it writes, determinism, exact resume."""
+import json
+import math
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import autograd
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "examples"))
+import train_mlp  # noqa: E402
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MNIST_DIR = ROOT.parent / "shared" / "data" / "mnist"
+TINY = ["--hidden", "16", "--batch-size", "128", "--lr", "0.01", "--no-progress"]
+
+
+def run(out, *flags):
+    return train_mlp.main([*TINY, "--out", str(out), *flags])
+
+
+def read_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def test_tiny_run_writes_pictures_metrics_and_checkpoints(tmp_path, capsys):
+    metrics = run(tmp_path, "--epochs", "1", "--dropout", "0.1")
+
+    for name in ("curves.png", "graph.png", "diagnostics.png"):
+        data = (tmp_path / name).read_bytes()
+        assert data[:8] == PNG_SIGNATURE, name
+        assert len(data) > 5000, f"{name} is suspiciously small ({len(data)} bytes)"
+    on_disk = read_json(tmp_path / "metrics.json")
+    assert on_disk == json.loads(json.dumps(metrics))
+    for key in ("config", "sizes", "epochs", "initial_val_loss", "best_epoch", "test_accuracy",
+                "test_loss", "confusion_matrix", "diagnostics"):
+        assert key in on_disk, key
+    (epoch,) = on_disk["epochs"]
+    assert set(epoch) == {"epoch", "train_loss", "val_loss", "val_accuracy", "lr"}
+    assert math.isfinite(epoch["train_loss"]) and math.isfinite(epoch["val_loss"])
+    assert epoch["val_loss"] < on_disk["initial_val_loss"], "one epoch did not lower the loss"
+
+    confusion = np.array(on_disk["confusion_matrix"])
+    assert confusion.shape == (10, 10)
+    assert confusion.sum() == on_disk["sizes"]["test"]
+    assert on_disk["test_accuracy"] == np.trace(confusion) / confusion.sum()
+
+    layers = on_disk["diagnostics"][0]["layers"]
+    assert [r["type"] for r in layers] == ["Linear", "ReLU", "Dropout", "Linear"]
+    linear = layers[0]
+    assert linear["grad_norm"] > 0 and 0 < linear["update_ratio"] < 1
+    assert 0 <= layers[1]["dead_fraction"] <= 1
+
+    timings = read_json(tmp_path / "timings.json")
+    assert len(timings["epochs"]) == 1 and timings["epochs"][0]["seconds"] > 0
+    assert "seconds" not in json.dumps(on_disk), "wall-clock times belong in timings.json"
+
+    for name in ("best.pt", "last.pt"):
+        state = autograd.load(str(tmp_path / name))
+        assert state["epoch"] == 1
+        assert {"model", "optimizer", "scheduler", "rng_state", "loader_rng_state",
+                "metrics"} <= set(state)
+        assert "0.weight" in state["model"]
+
+    printed = capsys.readouterr().out
+    assert "test accuracy" in printed and "true\\pred" in printed and "update/weight" in printed
+
+
+def test_same_seed_gives_identical_metrics_file(tmp_path):
+    run(tmp_path / "a", "--epochs", "2", "--seed", "3")
+    run(tmp_path / "b", "--epochs", "2", "--seed", "3")
+    run(tmp_path / "c", "--epochs", "2", "--seed", "4")
+    a, b, c = ((tmp_path / d / "metrics.json").read_bytes() for d in "abc")
+    assert a == b
+    assert a != c
+
+
+@pytest.mark.parametrize("flags", [
+    ["--optimizer", "adamw", "--scheduler", "cosine", "--dropout", "0.2"],
+    ["--optimizer", "sgd", "--scheduler", "onecycle", "--norm", "batch", "--clip-grad", "1"],
+    ["--optimizer", "rmsprop", "--scheduler", "plateau", "--norm", "layer", "--lr", "0.01"],
+], ids=["adamw-cosine-dropout", "sgd-onecycle-batchnorm", "rmsprop-plateau-layernorm"])
+def test_resumed_run_equals_uninterrupted_run_bit_for_bit(tmp_path, flags):
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    run(whole, "--epochs", "3", "--patience", "0", *flags)
+    partial = run(parts, "--epochs", "3", "--patience", "0", "--stop-after", "1", *flags)
+    assert len(partial["epochs"]) == 1 and "test_accuracy" not in partial
+    assert not (parts / "curves.png").exists()
+    train_mlp.main(["--resume", str(parts / "last.pt"), "--stop-after", "1", "--no-progress"])
+    train_mlp.main(["--resume", str(parts / "last.pt"), "--no-progress"])
+    assert (parts / "metrics.json").read_bytes() == (whole / "metrics.json").read_bytes()
+    timings = read_json(parts / "timings.json")
+    assert [s["start_epoch"] for s in timings["sessions"]] == [1, 2, 3]
+
+
+def test_resume_refuses_flags_that_change_the_run(tmp_path):
+    run(tmp_path, "--epochs", "2", "--stop-after", "1")
+    with pytest.raises(SystemExit, match="--lr 0.5"):
+        train_mlp.main(["--resume", str(tmp_path / "last.pt"), "--lr", "0.5"])
+
+
+def test_early_stopping_stops_when_val_loss_stalls(tmp_path):
+    # Steps of 1e-9 are below float32 resolution: the weights, so the val loss, never change.
+    metrics = run(tmp_path, "--epochs", "10", "--patience", "2", "--scheduler", "step",
+                  "--optimizer", "sgd", "--lr", "1e-9")
+    assert metrics["stopped_early"]
+    assert len(metrics["epochs"]) < 10
+
+
+def test_help_documents_every_flag():
+    text = train_mlp.build_parser().format_help()
+    for flag in ("--dataset", "--data-dir", "--epochs", "--batch-size", "--lr", "--optimizer",
+                 "--hidden", "--activation", "--norm", "--dropout", "--weight-decay",
+                 "--scheduler", "--clip-grad", "--seed", "--val-fraction", "--test-fraction",
+                 "--patience", "--out", "--resume", "--no-progress", "--stop-after"):
+        assert flag in text, flag
+    for choice in ("sgd", "adamw", "rmsprop", "onecycle", "plateau", "warmup_cosine", "layer"):
+        assert choice in text, choice
+
+
+def test_bad_flags_exit_with_a_message(tmp_path):
+    with pytest.raises(SystemExit, match="--hidden"):
+        run(tmp_path, "--hidden", "16,-3")
+    with pytest.raises(SystemExit, match="--val-fraction"):
+        run(tmp_path, "--val-fraction", "1.5")
+    with pytest.raises(SystemExit, match="--data-dir"):
+        run(tmp_path, "--dataset", "mnist")
+
+
+@pytest.mark.skipif(not (MNIST_DIR / "t10k-images-idx3-ubyte.gz").exists(),
+                    reason="the MNIST test set is not in ../shared/data/mnist")
+def test_mnist_test_set_split_8000_2000(tmp_path):
+    metrics = run(tmp_path, "--dataset", "mnist", "--data-dir", str(MNIST_DIR), "--epochs", "1")
+    sizes = metrics["sizes"]
+    assert sizes["test"] == 2000 and sizes["train"] + sizes["val"] == 8000
+    assert metrics["test_accuracy"] > 0.8
