@@ -17,7 +17,7 @@ from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, fro
                        rand_like, randint, randint_like, randn, randn_like, randperm, tensor,
                        zeros, zeros_like)
 from .ops.elementwise import (abs, absolute, add, allclose, ceil, clamp, clamp_max, clamp_min,
-                              clip, cos, div, divide, eq, equal, erf, exp, exp2, expm1, floor,
+                              clip, clone, cos, div, divide, eq, equal, erf, exp, exp2, expm1, floor,
                               floor_divide, fmod, frac, ge, greater, greater_equal, gt, isclose,
                               isfinite, isinf, isnan, le, lerp, less, less_equal, log, log1p,
                               log2, log10, logical_and, logical_not, logical_or, logical_xor, lt,

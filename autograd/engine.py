@@ -162,9 +162,9 @@ def _drain(heap, pending, leaf_grads, captured, capture, retain_graph, create_gr
             if e is None or gi is None:
                 continue
             if e._is_node:
-                if gi.shape != e._shape or (gi.dtype is not e._dtype and gi.dtype != e._dtype):
-                    if gi.__class__ is not _Slots:
-                        _raise_bad_grad(node, e.name() + " output", e._shape, e._dtype, gi)
+                if gi.__class__ is not _Slots and (
+                        gi.shape != e._shape or (gi.dtype is not e._dtype and gi.dtype != e._dtype)):
+                    _raise_bad_grad(node, e.name() + " output", e._shape, e._dtype, gi)
                 prev = pending.get(e)
                 if prev is None:
                     pending[e] = gi

@@ -194,7 +194,10 @@ class Op(Function):
         x = args[0]
         if x.__class__ is not Tensor:
             return Function.apply.__func__(cls, *args)
-        if len(args) == 2:
+        unary = len(args) == 1
+        if unary:
+            y_req = False
+        else:
             y = args[1]
             if y.__class__ is Tensor:
                 yd = y._data
@@ -204,18 +207,13 @@ class Op(Function):
             else:
                 yd = y
                 y_req = False
-        else:
-            y_req = None
         record = _state.enabled
         x_req = record and x._requires_grad
         y_req = record and y_req
         ctx = _new(cls)
         ctx._saved = ()
         xd = x._data
-        if y_req is None:
-            out = cls.forward(ctx, xd)
-        else:
-            out = cls.forward(ctx, xd, yd)
+        out = cls.forward(ctx, xd) if unary else cls.forward(ctx, xd, yd)
         if out.__class__ is not np.ndarray:
             if type(out) is tuple:
                 return Function.apply.__func__(cls, *args)  # re-run on the general path
@@ -224,7 +222,7 @@ class Op(Function):
             return _make(out, None)
         if out.dtype.kind != "f":
             return _make(out, None)
-        if y_req is None:
+        if unary:
             fn = x.grad_fn
             ctx._next = (x if fn is None else fn,)
             ctx.needs_input_grad = _NEEDS_1
@@ -257,7 +255,7 @@ class Op(Function):
                 ctx._tags = _TAG_IN0 if v is xd else _TAG_OUT if v is out else _TAG_CONST
             else:
                 ctx._tags = tuple(0 if v is xd else _OUTPUT if v is out else
-                                  1 if (y_req is not None and v is yd and y.__class__ is Tensor)
+                                  1 if (not unary and v is yd and y.__class__ is Tensor)
                                   else None for v in saved)
         else:
             ctx._tags = None

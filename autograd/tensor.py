@@ -444,7 +444,7 @@ Tensor.__invert__ = Tensor.logical_not = _ew.logical_not
 Tensor.__hash__ = object.__hash__  # defining __eq__ above must not make tensors unhashable
 for _name in ("exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh",
               "sigmoid", "relu", "erf", "square", "reciprocal", "log2", "log10", "exp2",
-              "maximum", "minimum", "lerp", "clamp", "clip", "clamp_min", "clamp_max",
+              "maximum", "minimum", "lerp", "clamp", "clone", "clip", "clamp_min", "clamp_max",
               "sign", "floor", "ceil", "trunc", "frac", "round", "isnan", "isinf", "isfinite",
               "signbit", "isclose", "allclose", "equal"):
     setattr(Tensor, _name, getattr(_ew, _name))

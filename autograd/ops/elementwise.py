@@ -386,6 +386,18 @@ class Erf(Op):
         return g * _exp(-(x * x)) * (2.0 / math.sqrt(math.pi))
 
 
+class Clone(Op):
+    """z = copy of x.   gx = g."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
 class Cast(Op):
     """z = x.astype(dtype).   gx = g.astype(x.dtype)  (nothing flows back to integer inputs)."""
 
@@ -645,6 +657,11 @@ def clamp_min(input, min):
 
 def clamp_max(input, max):
     return clamp(input, max=max)
+
+
+def clone(input, *, memory_format=None):
+    """A copy of `input` that stays on the graph (gradients flow through unchanged)."""
+    return Clone.apply(input)
 
 
 def cast(input, dtype):
