@@ -19,7 +19,7 @@ def grad_problem(seed=0, shapes=((3, 4), (5,)), dtype=np.float64):
     scale = [rng.uniform(0.5, 2.0, s).astype(dtype) for s in shapes]
 
     def grad_fn(thetas, k):
-        return [(sc * (th - tg) + 0.1 * np.sin(th + k)).astype(dtype)
+        return [np.asarray(sc * (th - tg) + 0.1 * np.sin(th + k), dtype=dtype)
                 for th, tg, sc in zip(thetas, target, scale)]
     return theta0, grad_fn
 

@@ -28,7 +28,7 @@ def run_optimizer(cls, hp, grad_fn, theta0, steps):
 
 def negated(grad_fn):
     """Gradients of the negated objective: maximizing it is minimizing the original."""
-    return lambda thetas, k: [-g for g in grad_fn(thetas, k)]
+    return lambda thetas, k: [np.asarray(-g) for g in grad_fn(thetas, k)]
 
 
 # (optimizer, reference, hyperparameter sets); every set is run for STEPS steps.
