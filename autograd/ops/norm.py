@@ -12,6 +12,8 @@ The shared gradient (x_hat = (x - mean) * rstd over the normalised axes, gy = g 
     gx = rstd * (gy - mean(gy) - x_hat * mean(gy * x_hat))
     gweight = sum over the other axes of g * x_hat,   gbias = sum over the other axes of g
 """
+import math
+
 import numpy as np
 
 from ..function import Op
@@ -131,15 +133,18 @@ class BatchNormTrain(Op):
         if not isinstance(g, np.ndarray):
             x_hat, rstd = _stats(x, axes, ctx.eps)
         nx, nw, nb = ctx.needs_input_grad[:3]
-        gx = gw = gb = None
+        cshape = _channel_shape(x.ndim, x.shape[1])
+        # NOTE: the weight is constant over the reduced axes, so the two sums the input
+        # gradient needs are the bias and weight gradients themselves: computed once.
+        g_sum = g.sum(axis=axes, keepdims=True)
+        gx_hat_sum = (g * x_hat).sum(axis=axes, keepdims=True)
+        gx = None
         if nx:
-            gy = g * weight.reshape(_channel_shape(x.ndim, x.shape[1])) \
-                if weight is not None else g
-            gx = _normalized_grad(gy, x_hat, rstd, axes)
-        if nw:
-            gw = (g * x_hat).sum(axis=axes)
-        if nb:
-            gb = g.sum(axis=axes)
+            inv_m = x.shape[1] / math.prod(x.shape)
+            scale = rstd * weight.reshape(cshape) if weight is not None else rstd
+            gx = (g - g_sum * inv_m - x_hat * (gx_hat_sum * inv_m)) * scale
+        gw = gx_hat_sum.reshape(-1) if nw else None
+        gb = g_sum.reshape(-1) if nb else None
         return gx, gw, gb, None
 
 
