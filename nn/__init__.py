@@ -20,3 +20,18 @@ from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm, RMSNorm
 from .parameter import Buffer, Parameter
 from .sparse import Embedding
+
+__all__ = [
+    "functional", "init", "utils", "CELU", "ELU", "GELU", "GLU", "PReLU", "ReLU", "ReLU6",
+    "SELU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh", "LeakyReLU", "LogSigmoid",
+    "LogSoftmax", "Mish", "Sigmoid", "SiLU", "Softmax", "Softmin", "Softplus", "Softshrink",
+    "Softsign", "Tanh", "Tanhshrink", "Threshold", "ModuleDict", "ModuleList", "ParameterDict",
+    "ParameterList", "Sequential", "AlphaDropout", "Dropout", "Bilinear", "Flatten",
+    "Identity", "Linear", "Unflatten", "BCELoss", "BCEWithLogitsLoss", "ContrastiveLoss",
+    "CosineEmbeddingLoss", "CrossEntropyLoss", "DiceLoss", "FocalLoss", "GaussianNLLLoss",
+    "HingeEmbeddingLoss", "HuberLoss", "JSDivLoss", "KLDivLoss", "L1Loss", "LogCoshLoss",
+    "MarginRankingLoss", "MSELoss", "MultiMarginLoss", "NLLLoss", "PoissonNLLLoss",
+    "QuantileLoss", "SigmoidFocalLoss", "SmoothL1Loss", "SoftMarginLoss", "TripletMarginLoss",
+    "MLP", "SwiGLU", "Module", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm",
+    "LayerNorm", "RMSNorm", "Buffer", "Parameter", "Embedding",
+]

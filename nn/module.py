@@ -10,7 +10,6 @@ which nodes a call created) and the call to `forward`.
 """
 import collections
 import copy
-import itertools
 
 import numpy as np
 

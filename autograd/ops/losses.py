@@ -207,7 +207,8 @@ def nll_loss(x, target, weight=None, ignore_index=-100, reduction="mean"):
 class BinaryCrossEntropy(Op):
     """loss = -w * (y * max(log x, -100) + (1 - y) * max(log(1 - x), -100)), x in [0, 1].
 
-    gx = w * (x - y) / max(x * (1 - x), 1e-12),   gy = w * (max(log(1 - x), -100) - max(log x, -100))
+    gx = w * (x - y) / max(x * (1 - x), 1e-12)
+    gy = w * (max(log(1 - x), -100) - max(log x, -100))
 
     Shapes: x, y: (*)  weight: broadcastable to x or None  ->  () or (*)
     """

@@ -247,3 +247,33 @@ def test_swiglu_matches_its_formula():
     expected = ((a / (1 + np.exp(-a))) * (x.numpy() @ V.T)) @ W2.T
     np.testing.assert_allclose(ffn(x).detach().numpy(), expected, rtol=1e-5, atol=1e-6)
     assert ffn(x).shape == (2, 3)
+
+
+# ---------------------------------------------------------------------- functional helpers
+def test_normalize_cosine_similarity_pairwise_distance_match_numpy():
+    rng = np.random.default_rng(4)
+    a, b = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
+    ta, tb = randn(3, 4, rng=np.random.default_rng(4)), autograd.tensor(b)
+    np.testing.assert_allclose(F.normalize(ta, dim=1).detach().numpy(),
+                               a / np.linalg.norm(a, axis=1, keepdims=True), rtol=1e-12)
+    cos = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    np.testing.assert_allclose(F.cosine_similarity(ta, tb).detach().numpy(), cos, rtol=1e-12)
+    np.testing.assert_allclose(F.pairwise_distance(ta, tb).detach().numpy(),
+                               np.linalg.norm(a - b + 1e-6, axis=1), rtol=1e-12)
+    zero = autograd.zeros(2, 3, dtype=autograd.float64, requires_grad=True)
+    F.normalize(zero).sum().backward()
+    assert np.all(np.isfinite(zero.grad.numpy()))
+    from autograd.gradcheck import gradcheck
+    assert gradcheck(lambda u: F.cosine_similarity(u, tb.double()), (ta,))
+
+
+def test_one_hot_and_pad():
+    oh = F.one_hot(autograd.tensor([0, 2, 1]), 4)
+    assert oh.dtype == np.int64
+    np.testing.assert_array_equal(oh.numpy(), np.eye(4, dtype=np.int64)[[0, 2, 1]])
+    assert F.one_hot(autograd.tensor([3])).shape == (1, 4)
+    with pytest.raises(RuntimeError, match="class value 5"):
+        F.one_hot(autograd.tensor([5]), 3)
+    padded = F.pad(autograd.ones(2, 2), (1, 0, 0, 2), value=7.0)
+    np.testing.assert_array_equal(padded.numpy(), np.pad(np.ones((2, 2)), ((0, 2), (1, 0)),
+                                                         constant_values=7.0))
