@@ -1,7 +1,7 @@
 """Accumulating-statistics optimizers: Adagrad and Adadelta."""
 import numpy as np
 
-from .optimizer import Optimizer, _check_nonneg, _check_range, _effective_grad
+from .optimizer import Optimizer, _buffer, _check_nonneg, _check_range, _effective_grad
 
 __all__ = ["Adagrad", "Adadelta", "adagrad_update", "adadelta_update"]
 
@@ -45,18 +45,22 @@ class Adagrad(Optimizer):
         state["step"] += 1
         adagrad_update(param, grad, state["sum"], state["step"], lr=group["lr"],
                        lr_decay=group["lr_decay"], weight_decay=group["weight_decay"],
-                       eps=group["eps"], maximize=group["maximize"])
+                       eps=group["eps"], maximize=group["maximize"],
+                       scratch=self._scratch(param))
 
 
 def adagrad_update(param, grad, state_sum, step, *, lr, lr_decay=0.0, weight_decay=0.0,
-                   eps=1e-10, maximize=False):
+                   eps=1e-10, maximize=False, scratch=None):
     """One Adagrad step on arrays, in place on `param` and `state_sum`.
+
+    Args:
+        scratch: a work array shaped like `param`, overwritten (allocated when None).
 
     Shapes: param, grad, state_sum: the same shape.
     """
     g = _effective_grad(param, grad, weight_decay, maximize)
     clr = lr / (1 + (step - 1) * lr_decay)
-    buf = np.multiply(g, g, out=np.empty_like(param))
+    buf = np.multiply(g, g, out=_buffer(scratch, param))
     state_sum += buf
     np.sqrt(state_sum, out=buf)
     buf += eps
@@ -99,17 +103,20 @@ class Adadelta(Optimizer):
         state["step"] += 1
         adadelta_update(param, grad, state["square_avg"], state["acc_delta"], lr=group["lr"],
                         rho=group["rho"], eps=group["eps"], weight_decay=group["weight_decay"],
-                        maximize=group["maximize"])
+                        maximize=group["maximize"], scratch=self._scratch(param))
 
 
 def adadelta_update(param, grad, square_avg, acc_delta, *, lr=1.0, rho=0.9, eps=1e-6,
-                    weight_decay=0.0, maximize=False):
+                    weight_decay=0.0, maximize=False, scratch=None):
     """One Adadelta step on arrays, in place on `param`, `square_avg` and `acc_delta`.
+
+    Args:
+        scratch: a work array shaped like `param`, overwritten (allocated when None).
 
     Shapes: param, grad, square_avg, acc_delta: the same shape.
     """
     g = _effective_grad(param, grad, weight_decay, maximize)
-    buf = np.empty_like(param)
+    buf = _buffer(scratch, param)
     delta = np.empty_like(param)
     square_avg *= rho
     np.multiply(g, g, out=buf)

@@ -4,7 +4,7 @@ import math
 import numpy as np
 
 import autograd
-from .optimizer import Optimizer, _check_betas, _check_nonneg, _effective_grad
+from .optimizer import Optimizer, _buffer, _check_betas, _check_nonneg, _effective_grad
 
 __all__ = ["Adam", "AdamW", "Adamax", "NAdam", "RAdam",
            "adam_update", "adamax_update", "nadam_update", "radam_update"]
@@ -88,7 +88,8 @@ class Adam(Optimizer):
                     lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
                     weight_decay=group["weight_decay"], amsgrad=group["amsgrad"],
                     max_exp_avg_sq=max_sq, maximize=group["maximize"],
-                    decoupled_weight_decay=group.get("decoupled_weight_decay", False))
+                    decoupled_weight_decay=group.get("decoupled_weight_decay", False),
+                    scratch=self._scratch(param))
 
 
 class AdamW(Adam):
@@ -110,17 +111,18 @@ class AdamW(Adam):
 
 def adam_update(param, grad, exp_avg, exp_avg_sq, step, *, lr, beta1, beta2, eps,
                 weight_decay=0.0, amsgrad=False, max_exp_avg_sq=None, maximize=False,
-                decoupled_weight_decay=False):
+                decoupled_weight_decay=False, scratch=None):
     """One Adam (or AdamW) step on arrays, in place on `param` and the state arrays.
 
     Args:
         step: the step number t >= 1 of this update (already incremented).
         max_exp_avg_sq: required when `amsgrad`; the running maximum of `exp_avg_sq`.
+        scratch: a work array shaped like `param`, overwritten (allocated when None).
 
     Shapes: param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq: the same shape.
     """
     g = _decay_and_grad(param, grad, lr, weight_decay, decoupled_weight_decay, maximize)
-    buf = np.empty_like(param)
+    buf = _buffer(scratch, param)
     _update_moments(g, exp_avg, exp_avg_sq, beta1, beta2, buf)
     v = exp_avg_sq
     if amsgrad:
@@ -165,17 +167,21 @@ class Adamax(Optimizer):
         beta1, beta2 = group["betas"]
         adamax_update(param, grad, state["exp_avg"], state["exp_inf"], state["step"],
                       lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-                      weight_decay=group["weight_decay"], maximize=group["maximize"])
+                      weight_decay=group["weight_decay"], maximize=group["maximize"],
+                      scratch=self._scratch(param))
 
 
 def adamax_update(param, grad, exp_avg, exp_inf, step, *, lr, beta1, beta2, eps,
-                  weight_decay=0.0, maximize=False):
+                  weight_decay=0.0, maximize=False, scratch=None):
     """One Adamax step on arrays, in place on `param`, `exp_avg` and `exp_inf`.
+
+    Args:
+        scratch: a work array shaped like `param`, overwritten (allocated when None).
 
     Shapes: param, grad, exp_avg, exp_inf: the same shape.
     """
     g = _effective_grad(param, grad, weight_decay, maximize)
-    buf = np.empty_like(param)
+    buf = _buffer(scratch, param)
     exp_avg *= beta1
     np.multiply(g, 1 - beta1, out=buf)
     exp_avg += buf
@@ -232,21 +238,22 @@ class NAdam(Optimizer):
                      state["step"], lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
                      weight_decay=group["weight_decay"], momentum_decay=group["momentum_decay"],
                      decoupled_weight_decay=group["decoupled_weight_decay"],
-                     maximize=group["maximize"])
+                     maximize=group["maximize"], scratch=self._scratch(param))
 
 
 def nadam_update(param, grad, exp_avg, exp_avg_sq, mu_product, step, *, lr, beta1, beta2, eps,
                  weight_decay=0.0, momentum_decay=4e-3, decoupled_weight_decay=False,
-                 maximize=False):
+                 maximize=False, scratch=None):
     """One NAdam step on arrays, in place on `param`, the moments and `mu_product`.
 
     Args:
         mu_product: a 0-dim array holding prod_{i<t} mu_i; multiplied by mu_t in place.
+        scratch: a work array shaped like `param`, overwritten (allocated when None).
 
     Shapes: param, grad, exp_avg, exp_avg_sq: the same shape; mu_product: ().
     """
     g = _decay_and_grad(param, grad, lr, weight_decay, decoupled_weight_decay, maximize)
-    buf = np.empty_like(param)
+    buf = _buffer(scratch, param)
     mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
     mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
     mu_product *= mu
@@ -301,17 +308,20 @@ class RAdam(Optimizer):
                      lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
                      weight_decay=group["weight_decay"],
                      decoupled_weight_decay=group["decoupled_weight_decay"],
-                     maximize=group["maximize"])
+                     maximize=group["maximize"], scratch=self._scratch(param))
 
 
 def radam_update(param, grad, exp_avg, exp_avg_sq, step, *, lr, beta1, beta2, eps,
-                 weight_decay=0.0, decoupled_weight_decay=False, maximize=False):
+                 weight_decay=0.0, decoupled_weight_decay=False, maximize=False, scratch=None):
     """One RAdam step on arrays, in place on `param` and the moments.
+
+    Args:
+        scratch: a work array shaped like `param`, overwritten (allocated when None).
 
     Shapes: param, grad, exp_avg, exp_avg_sq: the same shape.
     """
     g = _decay_and_grad(param, grad, lr, weight_decay, decoupled_weight_decay, maximize)
-    buf = np.empty_like(param)
+    buf = _buffer(scratch, param)
     _update_moments(g, exp_avg, exp_avg_sq, beta1, beta2, buf)
     bias_correction1 = 1 - beta1 ** step
     bias_correction2 = 1 - beta2 ** step

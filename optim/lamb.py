@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from .adam import _update_moments
-from .optimizer import Optimizer, _check_betas, _check_nonneg
+from .optimizer import Optimizer, _buffer, _check_betas, _check_nonneg
 
 __all__ = ["LAMB", "lamb_update"]
 
@@ -48,17 +48,21 @@ class LAMB(Optimizer):
         lamb_update(param, grad, state["exp_avg"], state["exp_avg_sq"], state["step"],
                     lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
                     weight_decay=group["weight_decay"],
-                    bias_correction=group["bias_correction"], maximize=group["maximize"])
+                    bias_correction=group["bias_correction"], maximize=group["maximize"],
+                    scratch=self._scratch(param))
 
 
 def lamb_update(param, grad, exp_avg, exp_avg_sq, step, *, lr, beta1=0.9, beta2=0.999,
-                eps=1e-6, weight_decay=0.0, bias_correction=True, maximize=False):
+                eps=1e-6, weight_decay=0.0, bias_correction=True, maximize=False, scratch=None):
     """One LAMB step on arrays, in place on `param` and the moments.
+
+    Args:
+        scratch: a work array shaped like `param`, overwritten (allocated when None).
 
     Shapes: param, grad, exp_avg, exp_avg_sq: the same shape.
     """
     g = np.negative(grad, out=np.empty_like(grad)) if maximize else grad
-    buf = np.empty_like(param)
+    buf = _buffer(scratch, param)
     _update_moments(g, exp_avg, exp_avg_sq, beta1, beta2, buf)
     bc1 = 1 - beta1 ** step if bias_correction else 1.0
     bc2 = 1 - beta2 ** step if bias_correction else 1.0

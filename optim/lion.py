@@ -2,7 +2,7 @@
 Algorithms"): the step is the sign of an interpolated momentum, with decoupled weight decay."""
 import numpy as np
 
-from .optimizer import Optimizer, _check_betas, _check_nonneg
+from .optimizer import Optimizer, _buffer, _check_betas, _check_nonneg
 
 __all__ = ["Lion", "lion_update"]
 
@@ -38,19 +38,23 @@ class Lion(Optimizer):
     def _update(self, param, grad, state, group):
         beta1, beta2 = group["betas"]
         lion_update(param, grad, state["exp_avg"], lr=group["lr"], beta1=beta1, beta2=beta2,
-                    weight_decay=group["weight_decay"], maximize=group["maximize"])
+                    weight_decay=group["weight_decay"], maximize=group["maximize"],
+                    scratch=self._scratch(param))
 
 
 def lion_update(param, grad, exp_avg, *, lr, beta1=0.9, beta2=0.99, weight_decay=0.0,
-                maximize=False):
+                maximize=False, scratch=None):
     """One Lion step on arrays, in place on `param` and `exp_avg`.
+
+    Args:
+        scratch: a work array shaped like `param`, overwritten (allocated when None).
 
     Shapes: param, grad, exp_avg: the same shape.
     """
     g = np.negative(grad, out=np.empty_like(grad)) if maximize else grad
     if weight_decay != 0:
         param *= 1 - lr * weight_decay
-    buf = np.multiply(exp_avg, beta1, out=np.empty_like(param))
+    buf = np.multiply(exp_avg, beta1, out=_buffer(scratch, param))
     tmp = np.multiply(g, 1 - beta1, out=np.empty_like(param))
     buf += tmp
     np.sign(buf, out=buf)

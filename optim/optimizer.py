@@ -58,6 +58,7 @@ class Optimizer:
         self._validate(self.defaults)
         self.state = defaultdict(dict)
         self.param_groups = []
+        self._scratch_buffers = {}
         if isinstance(params, Tensor):
             raise TypeError(f"params argument given to the optimizer should be an iterable of "
                             f"Tensors or dicts, but got a Tensor of shape {tuple(params.shape)}")
@@ -162,6 +163,14 @@ class Optimizer:
                     self._update(p._data, p._grad._data, state, group)
         return loss
 
+    def _scratch(self, like):
+        """A work buffer shaped like `like`: a view of one flat array per dtype, grown to the
+        largest parameter, so a step allocates nothing (never part of the state)."""
+        flat = self._scratch_buffers.get(like.dtype)
+        if flat is None or flat.size < like.size:
+            flat = self._scratch_buffers[like.dtype] = np.empty(like.size, like.dtype)
+        return flat[:like.size].reshape(like.shape)
+
     # ------------------------------------------------------------------ state dicts
     def state_dict(self):
         """PyTorch's structure: `{'state': {index: {...}}, 'param_groups': [{..., 'params':
@@ -236,6 +245,7 @@ class Optimizer:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
+        self._scratch_buffers = {}
 
 
 # ---------------------------------------------------------------------- validation helpers
@@ -299,6 +309,16 @@ def _import(key, value, like):
             arr = arr.astype(like.dtype, copy=False)
         return arr
     return deepcopy(value)
+
+
+def _buffer(scratch, like):
+    """`scratch` (checked) or a new array shaped like `like`."""
+    if scratch is None:
+        return np.empty_like(like)
+    if scratch.shape != like.shape or scratch.dtype != like.dtype:
+        raise ValueError(f"scratch buffer of shape {scratch.shape} and dtype {scratch.dtype} "
+                         f"does not match the parameter ({like.shape}, {like.dtype})")
+    return scratch
 
 
 def _effective_grad(param, grad, weight_decay, maximize):

@@ -1,7 +1,7 @@
 """RMSprop: a running average of squared gradients scales each step (optionally centered)."""
 import numpy as np
 
-from .optimizer import Optimizer, _check_nonneg, _effective_grad
+from .optimizer import Optimizer, _buffer, _check_nonneg, _effective_grad
 
 __all__ = ["RMSprop", "rmsprop_update"]
 
@@ -53,22 +53,24 @@ class RMSprop(Optimizer):
         rmsprop_update(param, grad, state["square_avg"], momentum_buffer, grad_avg,
                        lr=group["lr"], alpha=group["alpha"], eps=group["eps"],
                        weight_decay=group["weight_decay"], momentum=group["momentum"],
-                       centered=group["centered"], maximize=group["maximize"])
+                       centered=group["centered"], maximize=group["maximize"],
+                       scratch=self._scratch(param))
 
 
 def rmsprop_update(param, grad, square_avg, momentum_buffer=None, grad_avg=None, *, lr,
                    alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False,
-                   maximize=False):
+                   maximize=False, scratch=None):
     """One RMSprop step on arrays, in place on `param` and the state arrays.
 
     Args:
         momentum_buffer: required when `momentum > 0`.
         grad_avg: required when `centered`.
+        scratch: a work array shaped like `param`, overwritten (allocated when None).
 
     Shapes: param, grad and every state array: the same shape.
     """
     g = _effective_grad(param, grad, weight_decay, maximize)
-    buf = np.empty_like(param)
+    buf = _buffer(scratch, param)
     square_avg *= alpha
     np.multiply(g, g, out=buf)
     buf *= 1 - alpha
