@@ -82,7 +82,8 @@ def sgd_update(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0,
         momentum_buffer = None
         step_dir = g
     if step_dir is grad or step_dir is momentum_buffer:
-        step_dir = np.multiply(step_dir, lr, out=np.empty_like(step_dir))  # NOTE: both must survive the step unchanged
+        # NOTE: the gradient and the buffer must both survive the step unchanged
+        step_dir = np.multiply(step_dir, lr, out=np.empty_like(step_dir))
     else:
         step_dir *= lr
     param -= step_dir

@@ -116,7 +116,8 @@ eps = st.floats(1e-10, 1e-2)
 flag = st.booleans()
 
 STRATEGIES = {
-    "SGD": st.fixed_dictionaries(dict(lr=lr, momentum=st.sampled_from([0.0]) | st.floats(0.01, 0.99),
+    "SGD": st.fixed_dictionaries(dict(lr=lr,
+                                      momentum=st.sampled_from([0.0]) | st.floats(0.01, 0.99),
                                       dampening=st.sampled_from([0.0]) | st.floats(0.0, 0.9),
                                       weight_decay=decay, maximize=flag)),
     "Adam": st.fixed_dictionaries(dict(lr=lr, betas=st.tuples(beta, beta), eps=eps,
