@@ -1,0 +1,1 @@
+"""tapegrad's benchmark suite: `python -m benchmarks` (see benchmarks/run.py)."""

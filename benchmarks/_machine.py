@@ -1,0 +1,88 @@
+"""The machine a table came from: CPU, cores, Python, NumPy and its BLAS, threads.
+
+`blas_threads()` is also the thread count every comparison runs with: PyTorch is set to the
+same number so the BLAS-bound rows compare like with like.
+"""
+import gc
+import os
+import platform
+import sys
+
+import numpy as np
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def cores():
+    """(logical CPUs available to this process, logical CPUs of the machine)."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count() or 1
+    return usable, os.cpu_count() or usable
+
+
+def _threadpool_info():
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return []
+    return [i for i in threadpool_info() if i.get("user_api") == "blas"]
+
+
+def blas_info():
+    """A one-line description of NumPy's BLAS: from threadpoolctl when present (the library
+    actually loaded), else from `numpy.show_config`."""
+    pools = _threadpool_info()
+    if pools:
+        p = pools[0]
+        return (f"{p.get('internal_api', '?')} {p.get('version', '?')} "
+                f"({p.get('architecture', '?')}, {p.get('threading_layer', '?')})")
+    try:
+        cfg = np.show_config(mode="dicts")
+        blas = cfg.get("Build Dependencies", {}).get("blas", {})
+        return f"{blas.get('name', '?')} {blas.get('version', '?')}"
+    except Exception:  # NumPy < 1.25 has no mode="dicts"
+        return "unknown (numpy.show_config)"
+
+
+def blas_threads():
+    """Threads NumPy's BLAS uses: threadpoolctl's answer, else the usual environment
+    variables, else the usable cores."""
+    pools = _threadpool_info()
+    if pools:
+        return int(pools[0].get("num_threads") or 1)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        value = os.environ.get(var, "")
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    return cores()[0]
+
+
+def header_lines(threads, torch_version=None, torch_absent="not installed (n/a)"):
+    usable, total = cores()
+    lines = [
+        f"- CPU: {cpu_model()}, {usable} usable of {total} logical cores",
+        f"- Python {platform.python_version()} ({sys.implementation.name}), "
+        f"{platform.system()} {platform.release()}",
+        f"- NumPy {np.__version__}, BLAS: {blas_info()}",
+        f"- threads: {threads} (NumPy BLAS; PyTorch set to the same)",
+        f"- PyTorch: {torch_version if torch_version else torch_absent}",
+        f"- gc: {'on' if gc.isenabled() else 'off'}, thresholds {gc.get_threshold()} (as the "
+        f"process has them after importing autograd)",
+    ]
+    try:
+        load = os.getloadavg()
+        lines.append(f"- load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    except OSError:
+        pass
+    return lines
