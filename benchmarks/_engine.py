@@ -4,7 +4,6 @@ Parts of `nn` are still being written; every workload falls back to the raw auto
 (`autograd.linear`, `.relu()`, fused or composed cross-entropy) and to a plain in-place update
 when a class is missing, and `MLP.api` says which path ran so the table is honest about it.
 """
-import numpy as np
 
 import autograd
 
