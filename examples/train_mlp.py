@@ -48,7 +48,7 @@ ACTIVATIONS = {"relu": "ReLU", "gelu": "GELU", "silu": "SiLU", "tanh": "Tanh", "
 DATASET_DEFAULTS = {"digits": dict(epochs=40, batch_size=32, dropout=0.1),
                     "mnist": dict(epochs=30, batch_size=64, dropout=0.2)}
 # Flags that only affect this invocation, not the numbers: a resumed run may change them.
-SESSION_FLAGS = ("data_dir", "out", "resume", "no_progress", "stop_after")
+SESSION_FLAGS = ("data_dir", "out", "resume", "no_progress", "no_plots", "stop_after")
 
 
 # ---------------------------------------------------------------------------------- arguments
@@ -116,6 +116,8 @@ def build_parser(suppress=False):
                      help="continue from a checkpoint (last.pt or best.pt) with its settings")
     run.add_argument("--no-progress", action="store_true", default=d(False),
                      help="no progress bars (also off when stdout is not a terminal)")
+    run.add_argument("--no-plots", action="store_true", default=d(False),
+                     help="skip curves.png, graph.png and diagnostics.png (for sweeps and tests)")
     run.add_argument("--stop-after", type=int, default=d(None), metavar="N",
                      help="stop after N epochs of this invocation, as an interruption would "
                           "(then --resume); for tests and for splitting long runs")
@@ -465,11 +467,12 @@ def finish(args, model, splits, classes, metrics, stopping, timings, loss_fn, pa
     timings["total_seconds"] = sum(e["seconds"] for e in timings["epochs"])
     save_json(timings, os.path.join(args.out, "timings.json"))
 
-    _plots.plot_curves(metrics, os.path.join(args.out, "curves.png"))
     last = metrics["diagnostics"][-1]["layers"] if metrics["diagnostics"] else []
-    _plots.plot_diagnostics(metrics["diagnostics"], os.path.join(args.out, "diagnostics.png"),
-                            title="training diagnostics (first step of each epoch)")
-    draw_training_step(model, splits["train"], loss_fn, os.path.join(args.out, "graph.png"))
+    if not args.no_plots:
+        _plots.plot_curves(metrics, os.path.join(args.out, "curves.png"))
+        _plots.plot_diagnostics(metrics["diagnostics"], os.path.join(args.out, "diagnostics.png"),
+                                title="training diagnostics (first step of each epoch)")
+        draw_training_step(model, splits["train"], loss_fn, os.path.join(args.out, "graph.png"))
 
     print(f"\ntraining diagnostics, first step of epoch {metrics['diagnostics'][-1]['epoch']}:"
           if last else "")
@@ -479,8 +482,9 @@ def finish(args, model, splits, classes, metrics, stopping, timings, loss_fn, pa
           f"{len(splits['test'])} images")
     print("confusion matrix (rows: true digit, columns: predicted):")
     print(_plots.format_confusion(confusion))
-    print(f"wrote curves.png, graph.png, diagnostics.png, metrics.json, timings.json, best.pt, "
-          f"last.pt to {args.out} ({timings['total_seconds']:.1f}s of training)")
+    pictures = "" if args.no_plots else "curves.png, graph.png, diagnostics.png, "
+    print(f"wrote {pictures}metrics.json, timings.json, best.pt, last.pt to {args.out} "
+          f"({timings['total_seconds']:.1f}s of training)")
     return metrics
 
 

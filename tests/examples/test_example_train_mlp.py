@@ -72,9 +72,9 @@ def test_tiny_run_writes_pictures_metrics_and_checkpoints(tmp_path, capsys):
 
 
 def test_same_seed_gives_identical_metrics_file(tmp_path):
-    run(tmp_path / "a", "--epochs", "2", "--seed", "3")
-    run(tmp_path / "b", "--epochs", "2", "--seed", "3")
-    run(tmp_path / "c", "--epochs", "2", "--seed", "4")
+    run(tmp_path / "a", "--epochs", "2", "--seed", "3", "--no-plots")
+    run(tmp_path / "b", "--epochs", "2", "--seed", "3", "--no-plots")
+    run(tmp_path / "c", "--epochs", "2", "--seed", "4", "--no-plots")
     a, b, c = ((tmp_path / d / "metrics.json").read_bytes() for d in "abc")
     assert a == b
     assert a != c
@@ -87,12 +87,12 @@ def test_same_seed_gives_identical_metrics_file(tmp_path):
 ], ids=["adamw-cosine-dropout", "sgd-onecycle-batchnorm", "rmsprop-plateau-layernorm"])
 def test_resumed_run_equals_uninterrupted_run_bit_for_bit(tmp_path, flags):
     whole, parts = tmp_path / "whole", tmp_path / "parts"
-    run(whole, "--epochs", "3", "--patience", "0", *flags)
+    run(whole, "--epochs", "3", "--patience", "0", "--no-plots", *flags)
     partial = run(parts, "--epochs", "3", "--patience", "0", "--stop-after", "1", *flags)
     assert len(partial["epochs"]) == 1 and "test_accuracy" not in partial
     assert not (parts / "curves.png").exists()
     train_mlp.main(["--resume", str(parts / "last.pt"), "--stop-after", "1", "--no-progress"])
-    train_mlp.main(["--resume", str(parts / "last.pt"), "--no-progress"])
+    train_mlp.main(["--resume", str(parts / "last.pt"), "--no-progress", "--no-plots"])
     assert (parts / "metrics.json").read_bytes() == (whole / "metrics.json").read_bytes()
     timings = read_json(parts / "timings.json")
     assert [s["start_epoch"] for s in timings["sessions"]] == [1, 2, 3]
@@ -107,7 +107,7 @@ def test_resume_refuses_flags_that_change_the_run(tmp_path):
 def test_early_stopping_stops_when_val_loss_stalls(tmp_path):
     # Steps of 1e-9 are below float32 resolution: the weights, so the val loss, never change.
     metrics = run(tmp_path, "--epochs", "10", "--patience", "2", "--scheduler", "step",
-                  "--optimizer", "sgd", "--lr", "1e-9")
+                  "--optimizer", "sgd", "--lr", "1e-9", "--no-plots")
     assert metrics["stopped_early"]
     assert len(metrics["epochs"]) < 10
 
@@ -117,7 +117,8 @@ def test_help_documents_every_flag():
     for flag in ("--dataset", "--data-dir", "--epochs", "--batch-size", "--lr", "--optimizer",
                  "--hidden", "--activation", "--norm", "--dropout", "--weight-decay",
                  "--scheduler", "--clip-grad", "--seed", "--val-fraction", "--test-fraction",
-                 "--patience", "--out", "--resume", "--no-progress", "--stop-after"):
+                 "--patience", "--out", "--resume", "--no-progress", "--no-plots",
+                 "--stop-after"):
         assert flag in text, flag
     for choice in ("sgd", "adamw", "rmsprop", "onecycle", "plateau", "warmup_cosine", "layer"):
         assert choice in text, choice
@@ -135,7 +136,8 @@ def test_bad_flags_exit_with_a_message(tmp_path):
 @pytest.mark.skipif(not (MNIST_DIR / "t10k-images-idx3-ubyte.gz").exists(),
                     reason="the MNIST test set is not in ../shared/data/mnist")
 def test_mnist_test_set_split_8000_2000(tmp_path):
-    metrics = run(tmp_path, "--dataset", "mnist", "--data-dir", str(MNIST_DIR), "--epochs", "1")
+    metrics = run(tmp_path, "--dataset", "mnist", "--data-dir", str(MNIST_DIR), "--epochs", "1",
+                  "--no-plots")
     sizes = metrics["sizes"]
     assert sizes["test"] == 2000 and sizes["train"] + sizes["val"] == 8000
     assert metrics["test_accuracy"] > 0.8
