@@ -13,9 +13,10 @@ from .adagrad import Adadelta, Adagrad, adadelta_update, adagrad_update
 from .lion import Lion, lion_update
 from .lamb import LAMB, lamb_update
 from .adafactor import Adafactor, adafactor_update
+from .lbfgs import LBFGS
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad",
-           "Adadelta", "Lion", "LAMB", "Adafactor", "lr_scheduler",
+           "Adadelta", "Lion", "LAMB", "Adafactor", "LBFGS", "lr_scheduler",
            "sgd_update", "adam_update", "adamax_update", "nadam_update", "radam_update",
            "rmsprop_update", "adagrad_update", "adadelta_update", "lion_update", "lamb_update",
            "adafactor_update"]

@@ -290,10 +290,12 @@ def _export(key, value):
     tensor for step counters."""
     if key in _STEP_KEYS:
         return _make(np.array(float(value), dtype=np.float32), None)
-    if isinstance(value, np.ndarray):
-        return _make(value.copy(), None)
+    if isinstance(value, (np.ndarray, np.generic)):
+        return _make(np.array(value, copy=True), None)
     if isinstance(value, Tensor):
         return _make(value._data.copy(), None)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_export(None, v) for v in value)
     return value
 
 
@@ -308,6 +310,8 @@ def _import(key, value, like):
         if arr.dtype.kind == "f" and like.dtype.kind == "f" and key not in _KEEP_DTYPE_KEYS:
             arr = arr.astype(like.dtype, copy=False)
         return arr
+    if isinstance(value, (list, tuple)):
+        return list(_import(None, v, like) for v in value)
     return deepcopy(value)
 
 

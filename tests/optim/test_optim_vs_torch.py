@@ -216,3 +216,40 @@ def test_scheduler_state_dict_keys_match_torch(name):
     for key in ("last_epoch", "base_lrs", "_last_lr", "_step_count"):
         if key in b:
             assert a[key] == b[key], key
+
+
+# ---------------------------------------------------------------------- L-BFGS
+@pytest.mark.parametrize("kwargs", [dict(lr=0.5, max_iter=5),
+                                    dict(lr=1, line_search_fn="strong_wolfe"),
+                                    dict(lr=1, history_size=3, max_iter=10,
+                                         line_search_fn="strong_wolfe")],
+                         ids=["fixed-step", "strong-wolfe", "short-history"])
+def test_lbfgs_matches_torch(kwargs):
+    rng = np.random.default_rng(0)
+    A, B, w0 = rng.standard_normal((6, 4)), rng.standard_normal(6), rng.standard_normal(4)
+    runs = []
+    for lib in ("ours", "torch"):
+        mk = (lambda x: autograd.tensor(x, requires_grad=True)) if lib == "ours" else \
+            (lambda x: torch.tensor(x, requires_grad=True))
+        const = autograd.tensor if lib == "ours" else torch.tensor
+        w, c = mk(w0.copy()), mk(np.array([0.3]))
+        a, b = const(A), const(B)
+        opt = (optim.LBFGS if lib == "ours" else torch.optim.LBFGS)([w, c], **kwargs)
+        losses = []
+
+        def closure():
+            opt.zero_grad()
+            r = a @ w + c - b
+            loss = (r ** 2).sum() + (w ** 4).sum() * 0.1
+            loss.backward()
+            losses.append(float(loss.detach()) if lib == "torch" else loss.item())
+            return loss
+        for _ in range(3):
+            opt.step(closure)
+        state = opt.state_dict()["state"][0]
+        final = w._data if lib == "ours" else w.detach().numpy()
+        runs.append((losses, final.copy(), state["func_evals"], state["n_iter"]))
+    (l1, w1, e1, n1), (l2, w2, e2, n2) = runs
+    assert (e1, n1) == (e2, n2)
+    np.testing.assert_allclose(l1, l2, rtol=1e-12)
+    np.testing.assert_allclose(w1, w2, rtol=1e-12, atol=1e-14)
