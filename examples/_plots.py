@@ -4,6 +4,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 DPI = 100
 
@@ -30,6 +31,7 @@ def plot_curves(metrics, path):
     for ax in (ax_loss, ax_acc):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.suptitle(metrics.get("title", ""), fontsize=10)
     fig.tight_layout()
     fig.savefig(path)
@@ -66,6 +68,7 @@ def plot_diagnostics(history, path, title=""):
             ax.set_yscale("log")
         ax.set(xlabel="epoch", title=label)
         ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path)

@@ -157,6 +157,8 @@ def check_args(args):
         problems.append(f"--dropout must be in [0, 1), got {args.dropout}")
     if args.lr <= 0 or args.clip_grad < 0 or args.patience < 0 or args.weight_decay < 0:
         problems.append("--lr must be > 0; --clip-grad, --patience, --weight-decay >= 0")
+    if args.stop_after is not None and args.stop_after < 1:
+        problems.append(f"--stop-after must be >= 1, got {args.stop_after}")
     if args.dataset == "mnist" and not args.data_dir:
         problems.append("--dataset mnist needs --data-dir (a folder of MNIST IDX files)")
     if problems:
@@ -336,6 +338,33 @@ def save_json(obj, path):
 
 
 # ---------------------------------------------------------------------------------- main
+def train_epoch(model, loader, optimizer, scheduler, when, loss_fn, clip_grad, bar):
+    """One pass over `loader`. Returns the mean training loss, the lr of the last step and the
+    diagnostics of the first step (`nn.utils.TrainingDiagnostics`, attached for that step)."""
+    params = list(model.parameters())
+    loss_sum, seen, rows, lr = 0.0, 0, [], None
+    for step, (xb, yb) in enumerate(bar):
+        diag = nn.utils.TrainingDiagnostics(model).attach() if step == 0 else None
+        loss = loss_fn(model(xb), yb)
+        optimizer.zero_grad()
+        loss.backward()
+        if clip_grad > 0:
+            nn.utils.clip_grad_norm_(params, clip_grad)
+        optimizer.step()
+        if diag is not None:
+            diag.record_update()
+            rows = diag.latest()
+            diag.detach()
+        lr = optimizer.param_groups[0]["lr"]
+        if when == "batch":
+            scheduler.step()
+        loss_sum += loss.item() * len(yb)
+        seen += len(yb)
+        bar.update(loss_sum / seen)
+    bar.close()
+    return loss_sum / seen, lr, rows
+
+
 def main(argv=None):
     """Run the command line `argv`; returns the metrics dict (also written to metrics.json)."""
     args, given = parse_args(argv)
@@ -349,23 +378,21 @@ def main(argv=None):
     split_gen = autograd.Generator().manual_seed(args.seed)
     loader_gen = autograd.Generator().manual_seed(args.seed + 1)
     splits, description = make_splits(args, split_gen)
-    x0, _ = splits["train"].tensors
-    classes = 10
-    train = splits["train"]
+    train, classes = splits["train"], 10
+    in_features = train.tensors[0].shape[1]
     drop_last = args.norm == "batch" and len(train) % args.batch_size == 1  # no batch of one
     loader = DataLoader(train, batch_size=args.batch_size, shuffle=True, drop_last=drop_last,
                         generator=loader_gen)
-    model = build_model(x0.shape[1], hidden, classes, args)
+    model = build_model(in_features, hidden, classes, args)
     optimizer = build_optimizer(model, args)
     scheduler, when = build_scheduler(optimizer, args, len(loader))
     loss_fn = nn.CrossEntropyLoss()
-    params = list(model.parameters())
 
-    metrics = {"title": f"{description}: MLP {x0.shape[1]}-{'-'.join(map(str, hidden))}-"
+    metrics = {"title": f"{description}: MLP {in_features}-{'-'.join(map(str, hidden))}-"
                         f"{classes}, {args.optimizer}, lr {args.lr:g}",
                "config": config, "dataset": description,
                "sizes": {k: len(v) for k, v in splits.items()},
-               "parameters": sum(p.numel() for p in params),
+               "parameters": sum(p.numel() for p in model.parameters()),
                "epochs": [], "diagnostics": []}
     stopping = {"best_val_loss": math.inf, "best_epoch": 0, "bad_epochs": 0, "stopped": False}
     timings = {"epochs": [], "sessions": []}
@@ -377,84 +404,70 @@ def main(argv=None):
             scheduler.load_state_dict(resumed["scheduler"])
         autograd.set_rng_state(resumed["rng_state"])
         loader_gen.set_state(resumed["loader_rng_state"])
-        metrics, stopping, timings = resumed["metrics"], resumed["early_stopping"], \
-            resumed["timings"]
+        metrics, stopping, timings = (resumed["metrics"], resumed["early_stopping"],
+                                      resumed["timings"])
         start_epoch = resumed["epoch"] + 1
         print(f"resumed from {args.resume} after epoch {resumed['epoch']}")
     else:
-        val_loss, val_acc, _ = evaluate(model, splits["val"], classes)
-        metrics["initial_val_loss"], metrics["initial_val_accuracy"] = val_loss, val_acc
+        metrics["initial_val_loss"], metrics["initial_val_accuracy"], _ = evaluate(
+            model, splits["val"], classes)
     print(f"{metrics['title']}; {metrics['parameters']:,} parameters; train/val/test "
           f"{len(train)}/{len(splits['val'])}/{len(splits['test'])}")
     timings["sessions"].append({"start_epoch": start_epoch, "resumed_from": args.resume})
 
-    diagnostics = Diagnostics(model)
-    session_epochs = 0
-    for epoch in range(start_epoch, args.epochs + 1):
-        if stopping["stopped"] or (args.stop_after is not None
-                                   and session_epochs >= args.stop_after):
-            break
-        t0 = time.perf_counter()
-        bar = _Progress(loader, f"epoch {epoch}/{args.epochs}", progress)
-        loss_sum, seen = 0.0, 0
-        for step, (xb, yb) in enumerate(bar):
-            probe = step == 0
-            if probe:
-                diagnostics.start()
-            loss = loss_fn(model(xb), yb)
-            optimizer.zero_grad()
-            loss.backward()
-            if args.clip_grad > 0:
-                nn.utils.clip_grad_norm_(params, args.clip_grad)
-            optimizer.step()
-            if probe:
-                metrics["diagnostics"].append({"epoch": epoch, "layers": diagnostics.finish()})
-            if when == "batch":
+    last_epoch = args.epochs
+    if args.stop_after is not None:
+        last_epoch = min(last_epoch, start_epoch + args.stop_after - 1)
+    epoch = start_epoch
+    try:
+        for epoch in range(start_epoch, last_epoch + 1):
+            if stopping["stopped"]:
+                break
+            t0 = time.perf_counter()
+            bar = _Progress(loader, f"epoch {epoch}/{args.epochs}", progress)
+            train_loss, lr, rows = train_epoch(model, loader, optimizer, scheduler, when,
+                                               loss_fn, args.clip_grad, bar)
+            val_loss, val_acc, _ = evaluate(model, splits["val"], classes)
+            improved = val_loss < stopping["best_val_loss"]
+            if improved:
+                stopping.update(best_val_loss=val_loss, best_epoch=epoch, bad_epochs=0)
+            else:
+                stopping["bad_epochs"] += 1
+            stopping["stopped"] = bool(args.patience) and stopping["bad_epochs"] >= args.patience
+            metrics["epochs"].append({"epoch": epoch, "train_loss": train_loss,
+                                      "val_loss": val_loss, "val_accuracy": val_acc, "lr": lr})
+            metrics["diagnostics"].append({"epoch": epoch, "layers": rows})
+            if when == "epoch":
                 scheduler.step()
-            loss_sum += loss.item() * len(yb)
-            seen += len(yb)
-            bar.update(loss_sum / seen)
-        bar.close()
-        lr = optimizer.param_groups[0]["lr"]
-        val_loss, val_acc, _ = evaluate(model, splits["val"], classes)
-        improved = val_loss < stopping["best_val_loss"]
-        if improved:
-            stopping.update(best_val_loss=val_loss, best_epoch=epoch, bad_epochs=0)
-        else:
-            stopping["bad_epochs"] += 1
-        if args.patience and stopping["bad_epochs"] >= args.patience:
-            stopping["stopped"] = True
-        metrics["epochs"].append({"epoch": epoch, "train_loss": loss_sum / seen,
-                                  "val_loss": val_loss, "val_accuracy": val_acc, "lr": lr})
-        if when == "epoch":
-            scheduler.step()
-        elif when == "plateau":
-            scheduler.step(val_loss)
-        seconds = time.perf_counter() - t0
-        timings["epochs"].append({"epoch": epoch, "seconds": seconds})
-        state = checkpoint_state(epoch, model, optimizer, scheduler, loader_gen, metrics,
-                                 stopping, timings, config)
-        autograd.save(state, os.path.join(args.out, "last.pt"))
-        if improved:
-            autograd.save(state, os.path.join(args.out, "best.pt"))
-        print(f"epoch {epoch:3d}/{args.epochs}  train loss {loss_sum / seen:.4f}  val loss "
-              f"{val_loss:.4f}  val acc {100 * val_acc:6.2f}%  lr {lr:.2e}  {seconds:5.1f}s"
-              f"{'  *' if improved else ''}", flush=True)
-        session_epochs += 1
+            elif when == "plateau":
+                scheduler.step(val_loss)
+            seconds = time.perf_counter() - t0
+            timings["epochs"].append({"epoch": epoch, "seconds": seconds})
+            state = checkpoint_state(epoch, model, optimizer, scheduler, loader_gen, metrics,
+                                     stopping, timings, config)
+            autograd.save(state, os.path.join(args.out, "last.pt"))
+            if improved:
+                autograd.save(state, os.path.join(args.out, "best.pt"))
+            print(f"epoch {epoch:3d}/{args.epochs}  train loss {train_loss:.4f}  val loss "
+                  f"{val_loss:.4f}  val acc {100 * val_acc:6.2f}%  lr {lr:.2e}  {seconds:5.1f}s"
+                  f"{'  *' if improved else ''}", flush=True)
+    except KeyboardInterrupt:
+        print(f"\ninterrupted during epoch {epoch}; --resume {os.path.join(args.out, 'last.pt')} "
+              f"continues after the last finished epoch")
+        raise SystemExit(130)
 
-    done = stopping["stopped"] or len(metrics["epochs"]) >= args.epochs
-    if not done:
-        print(f"stopped after epoch {metrics['epochs'][-1]['epoch']}; continue with --resume "
-              f"{os.path.join(args.out, 'last.pt')}")
+    if not stopping["stopped"] and len(metrics["epochs"]) < args.epochs:
+        print(f"stopped after epoch {len(metrics['epochs'])} (--stop-after); continue with "
+              f"--resume {os.path.join(args.out, 'last.pt')}")
         save_json(metrics, os.path.join(args.out, "metrics.json"))
         save_json(timings, os.path.join(args.out, "timings.json"))
         return metrics
     if stopping["stopped"]:
         print(f"early stop: no val-loss improvement for {args.patience} epochs")
-    return finish(args, model, splits, classes, metrics, stopping, timings, loss_fn, params)
+    return finish(args, model, splits, classes, metrics, stopping, timings, loss_fn)
 
 
-def finish(args, model, splits, classes, metrics, stopping, timings, loss_fn, params):
+def finish(args, model, splits, classes, metrics, stopping, timings, loss_fn):
     """Test the best model; write metrics.json, timings.json and the pictures; print results."""
     best = os.path.join(args.out, "best.pt")
     if os.path.exists(best):
@@ -510,27 +523,6 @@ def draw_training_step(model, dataset, loss_fn, path, batch=16):
 DIAGNOSTIC_COLUMNS = [("name", "layer", "s"), ("type", "type", "s"), ("mean", "act mean", "+.3f"),
                       ("std", "act std", ".3f"), ("dead_fraction", "dead", ".1%"),
                       ("grad_norm", "grad norm", ".2e"), ("update_ratio", "update/weight", ".2e")]
-
-
-class Diagnostics:
-    """One training step's per-layer statistics from `nn.utils.TrainingDiagnostics`: hooks
-    are attached for that step only (evaluation passes are never recorded)."""
-
-    def __init__(self, model):
-        self.model = model
-        self.diag = None
-
-    def start(self):
-        """Call before the step's forward pass (snapshots the weights)."""
-        self.diag = nn.utils.TrainingDiagnostics(self.model).attach()
-
-    def finish(self):
-        """Call after `optimizer.step()`; returns one row per leaf module."""
-        self.diag.record_update()
-        rows = self.diag.latest()
-        self.diag.detach()
-        self.diag = None
-        return rows
 
 
 if __name__ == "__main__":
