@@ -9,6 +9,7 @@ satisfying the strong Wolfe conditions (c1 = 1e-4, c2 = 0.9), as in minFunc.
 import numpy as np
 
 import autograd
+from autograd import versions
 from .optimizer import Optimizer, _check_nonneg
 
 __all__ = ["LBFGS"]
@@ -63,11 +64,13 @@ class LBFGS(Optimizer):
         for p in self._params:
             n = p._data.size
             p._data += step * direction[offset:offset + n].reshape(p.shape)
+            versions.bump(p._data, "LBFGS.step")
             offset += n
 
     def _set_params(self, values):
         for p, v in zip(self._params, values):
             np.copyto(p._data, v)
+            versions.bump(p._data, "LBFGS.step")
 
     def _evaluate(self, closure):
         with autograd.enable_grad():

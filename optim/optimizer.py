@@ -18,6 +18,7 @@ from copy import deepcopy
 import numpy as np
 
 import autograd
+from autograd import versions
 from autograd.tensor import Tensor, _make
 
 __all__ = ["Optimizer", "required"]
@@ -152,6 +153,7 @@ class Optimizer:
         if closure is not None:
             with autograd.enable_grad():
                 loss = closure()
+        op_name = type(self).__name__ + ".step"
         with autograd.no_grad():
             for group in self.param_groups:
                 for p in group["params"]:
@@ -161,6 +163,9 @@ class Optimizer:
                     if not state:
                         self._init_state(p, state, group)
                     self._update(p._data, p._grad._data, state, group)
+                    # NOTE: an in-place write like any other: a graph that saved this
+                    # parameter before the step refuses to backward through the old value
+                    versions.bump(p._data, op_name)
         return loss
 
     def _scratch(self, like):

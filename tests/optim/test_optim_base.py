@@ -409,3 +409,13 @@ def test_a_bare_tensor_or_a_set_is_a_type_error():
         optim.SGD([{"params": {_p()}}], lr=0.1)
     with pytest.raises(TypeError, match="can only optimize Tensors"):
         optim.SGD([np.zeros(2)], lr=0.1)
+
+
+def test_step_counts_as_an_in_place_write_for_saved_graphs():
+    w = autograd.tensor([1.0, 2.0], requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+    stale = (w * w).sum()                 # saves w for its backward
+    w.grad = autograd.tensor([1.0, 1.0])
+    opt.step()
+    with pytest.raises(RuntimeError, match="SGD.step|modified by an inplace"):
+        stale.backward()
