@@ -1,7 +1,6 @@
 """examples/train_mlp.py at tiny size: the files it writes, determinism, exact resume."""
 import json
 import math
-import os
 import sys
 from pathlib import Path
 
