@@ -1,0 +1,48 @@
+"""Random differentiable programs (tests/reliability/programs.py): value against NumPy, first-
+and second-order gradients against finite differences, float32 against float64, determinism.
+
+The number of programs comes from the Hypothesis profile (tests/conftest.py): `ci` runs 40 per
+test, `thorough` (HYPOTHESIS_PROFILE=thorough) 1000; the second-order test runs half as many.
+"""
+from hypothesis import given, settings
+
+import program_checks as pc
+from programs import FAMILIES, KNOWN_BUGS, programs
+
+_HALF = max(1, settings().max_examples // 2)
+_AVOID_0D = "zero_dim_double_backward" in KNOWN_BUGS   # see test_regressions.py
+
+
+@given(programs())
+def test_random_programs_match_numpy_finite_differences_float32_and_repeat_exactly(program):
+    pc.check_value(program)
+    pc.check_first_order(program)
+    pc.check_float32(program)
+    pc.check_deterministic(program)
+
+
+@settings(max_examples=_HALF)
+@given(programs(max_ops=8, avoid_0d=_AVOID_0D))
+def test_random_programs_have_exact_second_derivatives(program):
+    pc.check_second_order(program)
+
+
+# Programs made of one family at a time, so every family is fuzzed in depth (a mixed program
+# of 12 ops draws each family only a few times).
+@settings(max_examples=max(1, settings().max_examples // 4))
+@given(programs(min_ops=2, max_ops=6, families=("index", "shape", "binary"),
+                avoid_0d=_AVOID_0D))
+def test_random_indexing_and_shape_programs(program):
+    pc.check_program(program, second_order=True)
+
+
+@settings(max_examples=max(1, settings().max_examples // 4))
+@given(programs(min_ops=2, max_ops=6, families=("reduce", "nn", "loss", "linalg"),
+                avoid_0d=_AVOID_0D))
+def test_random_reduction_nn_and_loss_programs(program):
+    pc.check_program(program, second_order=True)
+
+
+def test_every_family_has_ops():
+    from programs import OPS
+    assert {o.family for o in OPS.values()} == set(FAMILIES)
