@@ -288,7 +288,10 @@ def build_scheduler(optimizer, args, steps_per_epoch):
     if args.scheduler == "step":
         return sched.StepLR(optimizer, step_size=max(1, args.epochs // 3), gamma=0.1), "epoch"
     if args.scheduler == "onecycle":
-        return sched.OneCycleLR(optimizer, max_lr=args.lr, total_steps=total), "batch"
+        group = optimizer.param_groups[0]
+        cycle = "momentum" in group or "betas" in group  # Adagrad, Adadelta, Adafactor: no
+        return sched.OneCycleLR(optimizer, max_lr=args.lr, total_steps=total,
+                                cycle_momentum=cycle), "batch"
     if args.scheduler == "plateau":
         return sched.ReduceLROnPlateau(optimizer, factor=0.1, patience=2), "plateau"
     if args.scheduler == "warmup_cosine":

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import autograd
+import nn
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "examples"))
@@ -68,6 +69,7 @@ def test_tiny_run_writes_pictures_metrics_and_checkpoints(tmp_path, capsys):
 
     printed = capsys.readouterr().out
     assert "test accuracy" in printed and "true\\pred" in printed and "update/weight" in printed
+    assert "batch/s" not in printed, "no progress bar when stdout is not a terminal"
 
 
 def test_same_seed_gives_identical_metrics_file(tmp_path):
@@ -183,3 +185,40 @@ def test_mnist_test_set_split_8000_2000(tmp_path):
     sizes = metrics["sizes"]
     assert sizes["test"] == 2000 and sizes["train"] + sizes["val"] == 8000
     assert metrics["test_accuracy"] > 0.5  # one short epoch of a 16-unit MLP
+
+
+@pytest.mark.parametrize("optimizer", sorted(train_mlp.OPTIMIZERS))
+def test_every_optimizer_and_scheduler_choice_trains_and_checkpoints(tmp_path, optimizer):
+    x = autograd.from_numpy(np.random.default_rng(0).standard_normal((12, 4), np.float32))
+    y = autograd.from_numpy(np.arange(12) % 3)
+    for scheduler in train_mlp.SCHEDULERS:
+        args, _ = train_mlp.parse_args(["--optimizer", optimizer, "--scheduler", scheduler,
+                                        "--epochs", "2"])
+        model = train_mlp.build_model(4, [8], 3, args)
+        opt = train_mlp.build_optimizer(model, args)
+        sched, when = train_mlp.build_scheduler(opt, args, steps_per_epoch=3)
+        before = model.state_dict()["0.weight"].numpy().copy()
+        for _ in range(3):
+            loss = nn.functional.cross_entropy(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            if when == "plateau":
+                sched.step(loss.item())
+            elif when is not None:
+                sched.step()
+        assert not np.array_equal(model.state_dict()["0.weight"].numpy(), before), scheduler
+        path = str(tmp_path / f"{scheduler}.pt")
+        autograd.save({"optimizer": opt.state_dict(),
+                       "scheduler": None if sched is None else sched.state_dict()}, path)
+        assert autograd.load(path)["optimizer"]["param_groups"][0]["lr"] == \
+            opt.param_groups[0]["lr"]
+
+
+def test_progress_bar_shows_the_running_loss(capsys):
+    bar = train_mlp._Progress(range(3), "epoch 1/1", enabled=True)
+    for _ in bar:
+        bar.update(0.25)
+    assert "loss=0.2500" in bar.bar.postfix
+    bar.close()
+    assert "epoch 1/1" in capsys.readouterr().out
