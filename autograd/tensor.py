@@ -203,6 +203,19 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
+                               "the deepcopy protocol at the moment; detach() it first")
+        new = type(self).__new__(type(self))
+        Tensor.__init__(new, self._data.copy())
+        new._requires_grad = self._requires_grad
+        if self._grad is not None:
+            new._grad = _make(self._grad._data.copy(), None)
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k != "_hooks"})
+        memo[id(self)] = new
+        return new
+
     def __reduce_ex__(self, protocol):
         raise TypeError("Tensors are not pickled; save them with autograd.save (a safe format)")
 

@@ -418,7 +418,10 @@ def _erf_array(x):
     return _vector_erf(x).astype(x.dtype, copy=False)
 
 
-_vector_erf = np.vectorize(math.erf, otypes=[np.float64])
+try:  # NOTE: SciPy's erf is vectorised C; without SciPy, math.erf runs once per element.
+    from scipy.special import erf as _vector_erf
+except ImportError:
+    _vector_erf = np.vectorize(math.erf, otypes=[np.float64])
 
 _exp = dual(lambda t: exp(t), np.exp)
 _log = dual(lambda t: log(t), np.log)

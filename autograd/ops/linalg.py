@@ -179,7 +179,7 @@ def einsum(equation, *operands):
         operands = tuple(operands[0])
     eq = equation.replace(" ", "")
     if "..." in eq:
-        raise NotImplementedError("einsum(): ellipsis ('...') subscripts are not supported")
+        eq = _expand_ellipsis(eq, operands)
     if "->" in eq:
         lhs, output = eq.split("->")
     else:
@@ -208,6 +208,30 @@ def einsum(equation, *operands):
             dt = dtypes.result_type(*(o._data for o in operands))
             operands = tuple(o.to(dt) for o in operands)
     return Einsum.apply(*operands, inputs=tuple(inputs), output=output)
+
+
+def _expand_ellipsis(eq, operands):
+    """Replace '...' with explicit letters for the broadcast dims it stands for."""
+    lhs, arrow, output = eq.partition("->")
+    groups = lhs.split(",")
+    used = set(c for c in eq if c.isalpha())
+    spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in used]
+    n_ell = max((op.ndim - (len(g) - 3) for g, op in zip(groups, operands) if "..." in g),
+                default=0)
+    ell = "".join(spare[:n_ell])
+    out_groups = []
+    for g, op in zip(groups, operands):
+        if "..." in g:
+            k = op.ndim - (len(g) - 3)
+            g = g.replace("...", ell[n_ell - k:])
+        out_groups.append(g)
+    if arrow:
+        output = output.replace("...", ell)
+    else:
+        letters = "".join(out_groups)
+        output = ell + "".join(sorted(c for c in set(letters) if letters.count(c) == 1
+                                      and c not in ell))
+    return ",".join(out_groups) + "->" + output
 
 
 def tensordot(a, b, dims=2):

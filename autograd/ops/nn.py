@@ -9,7 +9,7 @@ import numpy as np
 from ..function import Op
 from ..tensor import Tensor
 from ._util import dual, normalize_dim, promote, to_float
-from .elementwise import _exp, sigmoid
+from .elementwise import _exp, _where, sigmoid
 
 
 def _stable_sigmoid(a):
@@ -85,8 +85,7 @@ class Softplus(Op):
         x, = ctx.saved_tensors
         beta, threshold = ctx.args
         bx = x * beta
-        linear = bx > threshold
-        return g * (_sigmoid(bx) * (1 - linear) + linear), None, None
+        return g * _where(bx > threshold, 1.0, _sigmoid(bx)), None, None
 
 
 class Linear(Op):
