@@ -108,7 +108,8 @@ def build_parser(suppress=False):
     train.add_argument("--momentum", type=float, default=d(0.9),
                        help="momentum for sgd (Nesterov) and rmsprop (default 0.9)")
     train.add_argument("--weight-decay", type=float, default=d(1e-4),
-                       help="weight decay (decoupled for adamw/lion/lamb, L2 otherwise; "
+                       help="weight decay, as each optimizer defines it (decoupled in "
+                            "adamw, lion, lamb, adafactor; L2 in the gradient otherwise; "
                             "default 1e-4)")
     train.add_argument("--scheduler", choices=SCHEDULERS, default=d("cosine"),
                        help="lr schedule (default cosine): cosine anneals to 0 over all steps; "
@@ -567,6 +568,9 @@ def draw_training_step(model, dataset, loss_fn, path, batch=16):
         loss.backward()
         viz.render(loss, path=path, params=net, module_name="net", show_grads=True,
                    title=f"one training step (batch of {batch}), gradient norms after backward")
+    except (viz.GraphvizNotFoundError, ImportError) as e:
+        print(f"graph.png skipped: {e}")  # everything else is written already
+        return None
     finally:
         autograd.set_rng_state(rng_state)
     return path

@@ -222,3 +222,11 @@ def test_progress_bar_shows_the_running_loss(capsys):
     assert "loss=0.2500" in bar.bar.postfix
     bar.close()
     assert "epoch 1/1" in capsys.readouterr().out
+
+
+def test_missing_graphviz_skips_graph_png_with_the_install_hint(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", "")
+    metrics = run(tmp_path, "--epochs", "1")
+    assert not (tmp_path / "graph.png").exists()
+    assert (tmp_path / "curves.png").exists() and "test_accuracy" in metrics
+    assert "apt-get install -y graphviz" in capsys.readouterr().out
