@@ -203,7 +203,10 @@ def load_arrays(args):
     if args.dataset == "digits":
         x, y = datasets.load_digits_dataset(flatten=True).tensors
         return x.numpy(), y.numpy(), None, None, "scikit-learn digits (8x8)"
-    test = datasets.MNIST(args.data_dir, train=False, flatten=True)
+    try:
+        test = datasets.MNIST(args.data_dir, train=False, flatten=True)
+    except (OSError, ValueError) as e:  # missing, truncated or corrupt IDX files
+        raise SystemExit(f"train_mlp.py: cannot read MNIST from {args.data_dir}: {e}") from e
     try:
         train = datasets.MNIST(args.data_dir, train=True, flatten=True)
     except FileNotFoundError:

@@ -175,6 +175,8 @@ def test_bad_flags_exit_with_a_message(tmp_path):
         run(tmp_path, "--dataset", "mnist")
     with pytest.raises(SystemExit, match="--augment"):
         run(tmp_path, "--augment", "2")
+    with pytest.raises(SystemExit, match="t10k-images-idx3-ubyte"):
+        run(tmp_path, "--dataset", "mnist", "--data-dir", str(tmp_path))
 
 
 @pytest.mark.skipif(not (MNIST_DIR / "t10k-images-idx3-ubyte.gz").exists(),
