@@ -7,6 +7,8 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 DPI = 100
+# Dropout's output statistics are its input's (rescaled): lines that only crowd the picture.
+SKIP_IN_PLOTS = ("Dropout",)
 
 
 def plot_curves(metrics, path):
@@ -56,6 +58,8 @@ def plot_diagnostics(history, path, title=""):
     layers = [(r["name"], r["type"]) for r in history[-1]["layers"]] if history else []
     for ax, (key, label, scale) in zip(axes, panels):
         for k, (name, kind) in enumerate(layers):
+            if kind in SKIP_IN_PLOTS:
+                continue
             ys = [_value(h["layers"], name, key) for h in history]
             if all(y is None for y in ys):
                 continue
