@@ -64,7 +64,7 @@ def plot(models, x, y, path):
         ax.contour(gx, gy, prob, levels=[0.5], colors="k", linewidths=1.5)
         ax.scatter(xn[:, 0], xn[:, 1], c=yn, cmap="RdBu_r", edgecolors="k", s=14,
                    linewidths=0.4)
-        ax.set(title=f"{name}: {100 * acc:.0f}% accuracy", xlim=(-2.5, 2.5), ylim=(-2.5, 2.5),
+        ax.set(title=f"{name}: {100 * acc:.1f}% accuracy", xlim=(-2.5, 2.5), ylim=(-2.5, 2.5),
                aspect="equal")
     ax = axes[-1]
     for name, _, losses, _ in models:
