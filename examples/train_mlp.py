@@ -211,9 +211,9 @@ def load_arrays(args):
         train = datasets.MNIST(args.data_dir, train=True, flatten=True)
     except FileNotFoundError:
         return (_images(test), test.targets.numpy(), None, None,
-                "MNIST t10k (10,000 test images, split)")
+                f"MNIST t10k ({len(test):,} test images, split)")
     return (_images(train), train.targets.numpy(), _images(test), test.targets.numpy(),
-            "MNIST (60,000 train / 10,000 test)")
+            f"MNIST ({len(train):,} train / {len(test):,} test images)")
 
 
 def _images(mnist):

@@ -232,3 +232,23 @@ def test_missing_graphviz_skips_graph_png_with_the_install_hint(tmp_path, monkey
     assert not (tmp_path / "graph.png").exists()
     assert (tmp_path / "curves.png").exists() and "test_accuracy" in metrics
     assert "apt-get install -y graphviz" in capsys.readouterr().out
+
+
+def _write_idx(path, array):
+    """An IDX file of unsigned bytes: magic (0, 0, 0x08, ndim), big-endian dims, the data."""
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(n).to_bytes(4, "big") for n in array.shape)
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+
+
+def test_mnist_with_training_files_tests_on_the_t10k_files(tmp_path):
+    rng = np.random.default_rng(0)
+    data = tmp_path / "mnist"
+    data.mkdir()
+    for split, n in (("train", 300), ("t10k", 100)):
+        _write_idx(data / f"{split}-images-idx3-ubyte", rng.integers(0, 256, (n, 28, 28)))
+        _write_idx(data / f"{split}-labels-idx1-ubyte", rng.integers(0, 10, n))
+    metrics = run(tmp_path / "out", "--dataset", "mnist", "--data-dir", str(data), "--epochs",
+                  "1", "--no-plots")
+    assert metrics["sizes"] == {"train": 270, "val": 30, "test": 100}
+    assert metrics["dataset"] == "MNIST (300 train / 100 test images)"
