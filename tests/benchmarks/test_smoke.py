@@ -66,6 +66,7 @@ def tiny_sizes(monkeypatch):
 def _check_rows(rows):
     for r in rows:
         assert r["ratio"] is not None and math.isfinite(r["ratio"]), r
+        assert math.isfinite(r["ratio_of_minima"]), r
         assert r["engine"] >= 0 and r["numpy"] >= 0, r
         assert r["unit"] and r["workload"] and r["size"], r
 
@@ -76,7 +77,7 @@ def _check_table(text, rows):
     assert len(lines) == 2 + len(rows)
     for line in lines:
         assert line.startswith("| ") and line.endswith(" |")
-        assert line.count(" | ") == 8  # nine columns
+        assert line.count(" | ") == 9  # ten columns
 
 
 def test_quick_suite_at_tiny_sizes_gives_finite_ratios_for_every_workload(tiny_sizes,
@@ -127,7 +128,7 @@ def test_markdown_formats_units_spread_and_missing_torch():
     assert r["engine"] == pytest.approx(3.0) and r["numpy"] == pytest.approx(2.0)
     assert r["ratio"] == pytest.approx(1.5) and r["torch_ratio"] is None
     line = _report.markdown([r]).splitlines()[2]
-    assert line == "| w | s | 3.00 ms | 2.00–4.00 | 2.00 ms | 1.50x | n/a | n/a |  |"
+    assert line == "| w | s | 3.00 ms | 2.00–4.00 | 2.00 ms | 1.50x | 0.50x | n/a | n/a |  |"
 
 
 def test_idx_reader_reads_what_was_written(tiny_mnist):
