@@ -41,8 +41,10 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, 
     """Check the gradients of `fn` at `inputs` against central finite differences.
 
     Args:
-        fn: a function of the inputs returning a Tensor or a tuple of Tensors. Float outputs are
-            differentiated; integer and bool outputs (indices, masks) are ignored.
+        fn: a function of the inputs returning a Tensor or a tuple of Tensors. Float outputs
+            that require grad are differentiated; integer and bool outputs (indices, masks) and
+            outputs marked non-differentiable are ignored. When no output requires grad, the
+            check is that no output depends on the inputs at all.
         inputs: a Tensor or a tuple of Tensors and other values. Float tensors are copied to
             float64 (the check never runs in lower precision); the ones with `requires_grad` are
             differentiated. Other values are passed through unchanged.
@@ -89,8 +91,8 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
     `create_graph=True` equal those computed without it.
 
     Args:
-        grad_outputs: the upstream gradients `v`, one per float output of `fn`; random (and
-            differentiated) when None, as in PyTorch.
+        grad_outputs: the upstream gradients `v`, one per differentiable output of `fn` (float
+            and requiring grad); random (and differentiated) when None, as in PyTorch.
         Other arguments as in `gradcheck`.
     """
     if check_fwd_over_rev:
@@ -143,12 +145,13 @@ def _with_values(inputs, i, arr):
 
 
 def _float_outputs(out, where="fn"):
+    """The float Tensors among `out`, as {position in out: tensor}."""
     outs = _as_tuple(out)
     for k, o in enumerate(outs):
         if not isinstance(o, Tensor):
             raise GradcheckError(f"{where} must return a Tensor or a tuple of Tensors; output {k} "
                                  f"is a {type(o).__name__}")
-    return [o for o in outs if o._data.dtype.kind == "f"]
+    return {k: o for k, o in enumerate(outs) if o._data.dtype.kind == "f"}
 
 
 def _fmt(value):
@@ -176,14 +179,24 @@ class _Checker:
         snapshots = [np.array(x._data, copy=True) if isinstance(x, Tensor) else None
                      for x in self.inputs]
         with grad_mode.enable_grad():
-            self.outputs = _float_outputs(self.fn(*self.inputs))
-            self.check_backward_properties()
-            n = sum(self.inputs[i]._data.size for i in self.diff)
-            m = sum(o._data.size for o in self.outputs)
-            if self.fast_mode or max(n, m) > FULL_JACOBIAN_MAX_ELEMENTS:
-                self.check_projections()
+            floats = _float_outputs(self.fn(*self.inputs))
+            # As in PyTorch, the differentiable outputs are those that require grad (not, say,
+            # statistics marked non-differentiable). With none, nothing may depend on the inputs.
+            self.out_keys = [k for k, o in floats.items() if o._requires_grad]
+            self.n_floats = len(floats)
+            if not self.out_keys:
+                self.out_keys = list(floats)
+                self.outputs = list(floats.values())
+                self.check_independent_of_inputs()
             else:
-                self.check_full_jacobian()
+                self.outputs = [floats[k] for k in self.out_keys]
+                self.check_backward_properties()
+                n = sum(self.inputs[i]._data.size for i in self.diff)
+                m = sum(o._data.size for o in self.outputs)
+                if self.fast_mode or max(n, m) > FULL_JACOBIAN_MAX_ELEMENTS:
+                    self.check_projections()
+                else:
+                    self.check_full_jacobian()
         for i, (x, snap) in enumerate(zip(self.inputs, snapshots)):
             if snap is not None:
                 _check_unchanged(snap, x._data, f"input {i} was modified in place by the function "
@@ -214,8 +227,8 @@ class _Checker:
         except Exception as e:
             raise GradcheckError(f"backward raised {type(e).__name__}: {e}") from e
         for k, arr, snap in kept:
-            _check_unchanged(snap, arr, f"backward modified the upstream gradient of output {k} "
-                                        f"in place")
+            _check_unchanged(snap, arr, f"backward modified the upstream gradient of output "
+                                        f"{self.out_keys[k]} in place")
         result = []
         for i, t, g in zip(self.diff, targets, grads):
             if g is None:
@@ -272,10 +285,10 @@ class _Checker:
     def numerical_outputs(self, inputs):
         with grad_mode.enable_grad():
             outs = _float_outputs(self.fn(*inputs))
-        if len(outs) != len(self.outputs):
+        if len(outs) != self.n_floats:
             raise GradcheckError(f"fn returned {len(outs)} float outputs on a perturbed input but "
-                                 f"{len(self.outputs)} at the original one")
-        return [np.asarray(o._data, dtype=np.float64) for o in outs]
+                                 f"{self.n_floats} at the original one")
+        return [np.asarray(outs[k]._data, dtype=np.float64) for k in self.out_keys]
 
     def central_difference(self, i, direction):
         """(f(x_i + eps d) - f(x_i - eps d)) / (2 eps), per output."""
@@ -297,6 +310,21 @@ class _Checker:
         return jac
 
     # ------------------------------------------------------------------ comparisons
+    def check_independent_of_inputs(self):
+        """No output requires grad: then the numerical Jacobian must be zero too."""
+        for i in self.diff:
+            numerical = self.numerical_jacobian(i)
+            bad = ~(np.abs(numerical) <= self.atol)
+            if bad.any():
+                r, c = np.unravel_index(np.argmax(bad), bad.shape)
+                k, j = self.output_element(r)
+                raise GradcheckError(
+                    f"no output of fn requires grad, yet output {self.out_keys[k]} depends on "
+                    f"input {i}: at input element {_index(self.inputs[i]._data.shape, c)} and "
+                    f"output element {_index(self.outputs[k]._data.shape, j)} the numerical "
+                    f"derivative is {_fmt(numerical[r, c])} (the graph was cut, e.g. by "
+                    f"detach() or no_grad)")
+
     def check_full_jacobian(self):
         sizes = [o._data.size for o in self.outputs]
         m = sum(sizes)
@@ -320,7 +348,7 @@ class _Checker:
                 r, c = np.unravel_index(np.argmax(bad), bad.shape)
                 k, j = self.output_element(r)
                 raise GradcheckError(
-                    f"Jacobian mismatch for output {k} with respect to input {i},\n"
+                    f"Jacobian mismatch for output {self.out_keys[k]} with respect to input {i},\n"
                     f"at input element {_index(self.inputs[i]._data.shape, c)} and output "
                     f"element {_index(self.outputs[k]._data.shape, j)}:\n"
                     f"analytical: {_fmt(a[r, c])}\nnumerical:  {_fmt(numerical[r, c])}\n"
@@ -393,7 +421,7 @@ def _gradgradcheck(fn, inputs, grad_outputs, eps, atol, rtol, nondet_tol, check_
     inputs, diff = _prepare(inputs)
     n_in = len(inputs)
     with grad_mode.enable_grad():
-        outputs = _float_outputs(fn(*inputs))
+        outputs = [o for o in _float_outputs(fn(*inputs)).values() if o._requires_grad]
     if grad_outputs is None:
         rng = np.random.default_rng(1)
         grad_outputs = tuple(_random_leaf(rng, o._data.shape) for o in outputs)
@@ -403,13 +431,13 @@ def _gradgradcheck(fn, inputs, grad_outputs, eps, atol, rtol, nondet_tol, check_
                              for g in _as_tuple(grad_outputs))
         if len(grad_outputs) != len(outputs):
             raise ValueError(f"gradgradcheck: got {len(grad_outputs)} grad_outputs for "
-                             f"{len(outputs)} float outputs")
+                             f"{len(outputs)} differentiable outputs")
 
     def first_derivatives(*args):
         xs, vs = args[:n_in], args[n_in:]
         with grad_mode.enable_grad():
-            outs = _float_outputs(fn(*xs))
-            roots = [(o, v) for o, v in zip(outs, vs) if o._requires_grad]
+            outs = [o for o in _float_outputs(fn(*xs)).values() if o._requires_grad]
+            roots = list(zip(outs, vs))
             targets = [xs[i] for i in diff]
             if not roots:
                 return tuple(_make(np.zeros(t._data.shape), None) for t in targets)

@@ -120,14 +120,15 @@ def check_values(spec, arrays, kwargs, dtype=np.float64):
 
 
 def check_gradients(spec, arrays, kwargs):
-    """gradcheck of `spec.fn` at `arrays` (float64, every tensor argument differentiated); also
-    checks that float outputs require grad and that the ops the spec claims to cover ran."""
+    """gradcheck of `spec.fn` at `arrays` (float64, every tensor argument differentiated), after
+    checking that some float output requires grad (else gradcheck would only check that nothing
+    depends on the inputs)."""
     tensors = tuple(creation.tensor(np.asarray(a, np.float64), requires_grad=True)
                     for a in arrays)
     out = spec.fn(*tensors, **kwargs)
     floats = [o for o in _as_tuple(out) if isinstance(o, Tensor) and o.dtype.kind == "f"]
-    assert all(o.requires_grad for o in floats), \
-        f"{spec.name}: a float output does not require grad although its inputs do"
+    assert any(o.requires_grad for o in floats), \
+        f"{spec.name}: no float output requires grad although every input does"
     gradcheck(lambda *ts: spec.fn(*ts, **kwargs), tensors, atol=spec.grad_atol,
               rtol=spec.grad_rtol)
 

@@ -4,7 +4,6 @@ import numpy as np
 from hypothesis import strategies as st
 
 import autograd
-from .. import _core_bugs
 from ..registry import OpSpec, register
 from ..strategies import Domain, broadcastable_shapes
 
@@ -40,7 +39,7 @@ _reg("bmm", autograd.bmm, np.matmul,
 _reg("mv", autograd.mv, np.matmul, st.tuples(_SIDE, _SIDE).map(lambda s: ((s[0], s[1]), (s[1],))),
      covers=("MatMul",))
 _reg("dot", autograd.dot, np.dot, _SIDE.map(lambda n: ((n,), (n,))), covers=("MatMul",),
-     public=("dot", "inner"), **_core_bugs.always_0d_output())
+     public=("dot", "inner"))
 _reg("outer", autograd.outer, np.outer, st.tuples(_SIDE, _SIDE).map(lambda s: ((s[0],), (s[1],))),
      covers=("Mul", "Reshape"), public=("outer", "ger"))
 _reg("addmm", autograd.addmm, lambda c, a, b: c + a @ b, arity=3,
