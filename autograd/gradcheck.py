@@ -176,10 +176,11 @@ class _Checker:
         self.rng = np.random.default_rng(0)
 
     def run(self):
-        snapshots = [np.array(x._data, copy=True) if isinstance(x, Tensor) else None
-                     for x in self.inputs]
+        self.snapshots = [np.array(x._data, copy=True) if isinstance(x, Tensor) else None
+                          for x in self.inputs]
         with grad_mode.enable_grad():
             floats = _float_outputs(self.fn(*self.inputs))
+            self.check_inputs_unchanged("the function")
             # As in PyTorch, the differentiable outputs are those that require grad (not, say,
             # statistics marked non-differentiable). With none, nothing may depend on the inputs.
             self.out_keys = [k for k, o in floats.items() if o._requires_grad]
@@ -197,10 +198,12 @@ class _Checker:
                     self.check_projections()
                 else:
                     self.check_full_jacobian()
-        for i, (x, snap) in enumerate(zip(self.inputs, snapshots)):
+        self.check_inputs_unchanged("the function or its backward")
+
+    def check_inputs_unchanged(self, by):
+        for i, (x, snap) in enumerate(zip(self.inputs, self.snapshots)):
             if snap is not None:
-                _check_unchanged(snap, x._data, f"input {i} was modified in place by the function "
-                                                f"or its backward")
+                _check_unchanged(snap, x._data, f"input {i} was modified in place by {by}")
 
     # ------------------------------------------------------------------ analytical side
     def vjp(self, vs):
@@ -229,6 +232,7 @@ class _Checker:
         for k, arr, snap in kept:
             _check_unchanged(snap, arr, f"backward modified the upstream gradient of output "
                                         f"{self.out_keys[k]} in place")
+        self.check_inputs_unchanged("backward")
         result = []
         for i, t, g in zip(self.diff, targets, grads):
             if g is None:
