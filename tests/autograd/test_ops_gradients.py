@@ -181,3 +181,33 @@ def test_losses_gradients_match_finite_differences(name, data):
 @given(data=st.data())
 def test_losses_second_derivatives_match_finite_differences(name, data):
     _second(registry.get(name), data)
+
+
+# ---------------------------------------------------------------------- known core bugs
+@pytest.mark.xfail(strict=True, reason="core bug: under create_graph BinaryCrossEntropyWithLogits "
+                   "recomputes softplus(-x) as log1p(exp(-|x|)) + relu(-x), whose recorded "
+                   "derivative at x == 0 is 0 instead of -1/2 (_core_bugs.BCE_LOGITS_ZERO_OK)")
+def test_bce_with_logits_second_derivative_at_a_zero_logit():
+    from autograd.ops import losses
+    x = autograd.tensor(np.zeros(1), requires_grad=True)
+    y = autograd.tensor(np.zeros(1))
+    w = autograd.tensor(np.ones(1), requires_grad=True)
+    pw = autograd.tensor(np.ones(1), requires_grad=True)
+    loss = losses.binary_cross_entropy_with_logits(x, y, w, pw, "sum")
+    _, gw, _ = autograd.grad(loss, (x, w, pw), create_graph=True)
+    # gw = (1 - y) x + softplus(-x) (y = 0, pw = 1), so d gw / dx = 1 - sigmoid(-x) = 1/2 at 0
+    dgw_dx, = autograd.grad(gw.sum(), x)
+    assert float(dgw_dx) == pytest.approx(0.5)
+
+
+@pytest.mark.xfail(strict=True, reason="core bug: an unbatched (C,) input with a 0-d target saves "
+                   "a NumPy bool scalar; double backward then raises AttributeError "
+                   "(same root cause as _core_bugs.ZERO_D_SAVED_OUTPUT_OK)")
+def test_cross_entropy_of_an_unbatched_input_has_a_second_derivative():
+    from autograd.ops import losses
+    x = autograd.tensor(np.array([0.5, -0.5, 1.0]), requires_grad=True)
+    loss = losses.cross_entropy(x, np.array(2), None, -100, 0.0, "mean")
+    g, = autograd.grad(loss, x, create_graph=True)
+    h, = autograd.grad(g[0], x)
+    p = np.exp([0.5, -0.5, 1.0]) / np.exp([0.5, -0.5, 1.0]).sum()
+    np.testing.assert_allclose(h.numpy(), p[0] * (np.eye(3)[0] - p), rtol=1e-10)
