@@ -38,6 +38,10 @@ def _infer_array(data):
     return arr
 
 
+def _holds_tensors(data):
+    return isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data))
+
+
 def _flat(data):
     stack = [data]
     while stack:
@@ -62,9 +66,12 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     Example:
         >>> x = tensor([[1.0, 2.0]], requires_grad=True)   # float32, shape (1, 2)
     """
-    arr = _infer_array(data)
     dtype = dtypes.as_dtype(dtype)
-    arr = np.array(arr, dtype=dtype, copy=True)
+    if dtype is not None and not isinstance(data, (Tensor, np.ndarray, np.generic)) and \
+            not _holds_tensors(data):
+        arr = np.array(data, dtype=dtype)  # straight to the asked dtype: no float32 rounding
+    else:
+        arr = np.array(_infer_array(data), dtype=dtype, copy=True)
     t = _make(arr, None)
     if requires_grad:
         t.requires_grad_(True)

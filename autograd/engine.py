@@ -136,6 +136,8 @@ def _drain(heap, pending, leaf_grads, captured, capture, retain_graph, create_gr
     while heap:
         node = heappop(heap)[1]
         g = pending.pop(node)
+        if g.__class__ is not np.ndarray and not create_graph and g.__class__ is not _Slots:
+            g = np.asarray(g)  # NumPy returns scalars from 0-d arithmetic
         if node._special:
             if node._hooks is not None:
                 g = _run_tensor_hooks(node._hooks, g, create_graph)

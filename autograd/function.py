@@ -163,7 +163,7 @@ class Function:
             k = _index_of(outs, diff[0])
             out, out_tensor = outs[k], result[k]
         else:
-            out = _as_array(out)
+            out = _saved_as_array(ctx, out)
             if out.dtype.kind != "f":
                 return _make(out, None)
             out_tensor = result = _make(out, ctx)
@@ -212,12 +212,13 @@ class Op(Function):
         y_req = record and y_req
         ctx = _new(cls)
         ctx._saved = ()
+        ctx.needs_input_grad = _NEEDS_1 if unary else _NEEDS_2[x_req, y_req]
         xd = x._data
         out = cls.forward(ctx, xd) if unary else cls.forward(ctx, xd, yd)
         if out.__class__ is not np.ndarray:
             if type(out) is tuple:
                 return Function.apply.__func__(cls, *args)  # re-run on the general path
-            out = np.asarray(out)
+            out = _saved_as_array(ctx, out)
         if not (x_req or y_req):
             return _make(out, None)
         if out.dtype.kind != "f":
@@ -225,7 +226,6 @@ class Op(Function):
         if unary:
             fn = x.grad_fn
             ctx._next = (x if fn is None else fn,)
-            ctx.needs_input_grad = _NEEDS_1
         else:
             if x_req:
                 fn = x.grad_fn
@@ -238,7 +238,6 @@ class Op(Function):
             else:
                 ey = None
             ctx._next = (ex, ey)
-            ctx.needs_input_grad = _NEEDS_2[x_req, y_req]
         ctx._seq = next(_seq)
         ctx._shape = out.shape
         ctx._dtype = out.dtype
@@ -313,6 +312,18 @@ def _as_array(x):
     if type(x) is np.ndarray:
         return x
     return np.asarray(x)
+
+
+def _saved_as_array(ctx, out):
+    """`out` as an ndarray. NumPy returns scalars for 0-d results; when forward saved that
+    scalar, the saved value is swapped for the array so it is still recognised as the output."""
+    if type(out) is np.ndarray:
+        return out
+    arr = np.asarray(out)
+    saved = ctx._saved
+    if saved and any(v is out for v in saved):
+        ctx._saved = tuple(arr if v is out else v for v in saved)
+    return arr
 
 
 def _is_in(x, items):

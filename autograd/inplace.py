@@ -27,6 +27,20 @@ def _check_leaf(self, op_name):
     if self.grad_fn is None and self._requires_grad:
         raise RuntimeError(f"a leaf Variable that requires grad is being used in an in-place "
                            f"operation ({op_name}); wrap it in `with no_grad():` to update it")
+    base = self._base
+    if base is not None:
+        while base._base is not None:
+            base = base._base
+        if base.grad_fn is None and base._requires_grad:
+            raise RuntimeError(f"a view of a leaf Variable that requires grad is being used in "
+                               f"an in-place operation ({op_name}); wrap it in "
+                               f"`with no_grad():` to update it")
+        # NOTE: the tensor this one views would not see the write in its gradient; refuse
+        # rather than return a silently wrong gradient.
+        raise RuntimeError(f"{op_name}: an in-place operation on a view of another tensor "
+                           f"(shape {tuple(base.shape)}) is not supported while recording; "
+                           f"index the base in one step (x[i, j] = v instead of x[i][j] = v) or "
+                           f"clone() the view first")
 
 
 def apply_inplace(self, op_name, out_of_place, *others):

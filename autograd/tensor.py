@@ -27,6 +27,7 @@ class Tensor:
     __array_ufunc__ = None  # NumPy defers to our reflected operators (ndarray + Tensor)
     _hooks = None
     _is_node = False
+    _base = None  # the tensor this one is a view of (set by view ops), else None
 
     def __init__(self, *args, requires_grad=False, dtype=None):
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):

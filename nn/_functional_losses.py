@@ -94,8 +94,8 @@ def _reduce(loss, reduction):
 
 
 def _softplus(x):
-    """log(1 + exp(x)), finite for every finite x."""
-    return autograd.log1p(autograd.exp(-autograd.abs(x))) + autograd.relu(x)
+    """log(1 + exp(x)), finite for every finite x (the fused, stable softplus node)."""
+    return autograd.softplus(x)
 
 
 def _array(x, dtype=None):

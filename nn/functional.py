@@ -206,11 +206,7 @@ def mish(input, inplace=False):
 
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold."""
-    # NOTE: composed rather than autograd.ops.nn.softplus, whose backward upcasts float32
-    # gradients to float64 (reported to the core owner).
-    bx = input * beta
-    soft = (autograd.relu(bx) + autograd.log1p(autograd.exp(-autograd.abs(bx)))) * (1.0 / beta)
-    return autograd.where(bx._data > threshold, input, soft)
+    return autograd.softplus(input, beta=beta, threshold=threshold)
 
 
 def softsign(input):

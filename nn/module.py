@@ -488,6 +488,10 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
+            if not isinstance(value, (Tensor, np.ndarray, np.generic, int, float, list)):
+                errors.append(f'While copying the parameter named "{key}", expected an array '
+                              f'or Tensor from checkpoint but received {type(value).__name__}')
+                continue
             arr = value._data if isinstance(value, Tensor) else np.asarray(value)
             if arr.shape != target._data.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape "

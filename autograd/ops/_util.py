@@ -61,8 +61,11 @@ def normalize_dims(dim, ndim, op="op"):
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (int, np.integer)):
-        return (normalize_dim(dim, ndim, op),)
+        d = normalize_dim(dim, ndim, op)
+        return (d,) if ndim else ()  # a 0-d tensor accepts dim 0/-1 and has no axis to reduce
     dims = tuple(normalize_dim(d, ndim, op) for d in dim)
+    if not ndim:
+        return ()
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"{op}(): dim {tuple(dim)} appears multiple times in the list of dims")
     return tuple(sorted(dims))
@@ -73,10 +76,10 @@ def as_tensor_operand(x):
     arrays and lists become Tensors."""
     if isinstance(x, Tensor):
         return x
+    if isinstance(x, np.generic):  # before float: np.float64 is a subclass of float
+        return x.item()
     if isinstance(x, (bool, int, float)):
         return x
-    if isinstance(x, np.generic):
-        return x.item()
     if isinstance(x, (np.ndarray, list, tuple)):
         from ..creation import tensor
         return tensor(x)

@@ -50,19 +50,22 @@ class Sub(Op):
 
 
 class Mul(Op):
-    """z = a * b.   ga = g * b,  gb = g * a."""
+    """z = a * b.   ga = g * b,  gb = g * a   (each saved only if the other needs it)."""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        na, nb = ctx.needs_input_grad
+        ctx.save_for_backward(a if nb else None, b if na else None)
+        ctx.shapes = (_shape(a), _shape(b))
         return a * b
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        return (unbroadcast(g * b, _shape(a)) if na else None,
-                unbroadcast(g * a, _shape(b)) if nb else None)
+        sa, sb = ctx.shapes
+        return (unbroadcast(g * b, sa) if na else None,
+                unbroadcast(g * a, sb) if nb else None)
 
 
 class Div(Op):
@@ -71,15 +74,17 @@ class Div(Op):
     @staticmethod
     def forward(ctx, a, b):
         out = a / b
-        ctx.save_for_backward(a, b, out)
+        ctx.save_for_backward(b, out if ctx.needs_input_grad[1] else None)
+        ctx.shapes = (_shape(a), _shape(b))
         return out
 
     @staticmethod
     def backward(ctx, g):
-        a, b, out = ctx.saved_tensors
+        b, out = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        return (unbroadcast(g / b, _shape(a)) if na else None,
-                unbroadcast(-g * out / b, _shape(b)) if nb else None)
+        sa, sb = ctx.shapes
+        return (unbroadcast(g / b, sa) if na else None,
+                unbroadcast(-g * out / b, sb) if nb else None)
 
 
 class Pow(Op):
@@ -141,7 +146,10 @@ class Minimum(Op):
 
 def _minmax_backward(ctx, g, wins, ties, sa, sb):
     na, nb = ctx.needs_input_grad
-    share = _where(ties, 0.5, _where(wins, 1.0, 0.0))
+    # The masks carry no gradient, so the share is a constant array in g's dtype.
+    wins = wins._data if isinstance(wins, Tensor) else wins
+    ties = ties._data if isinstance(ties, Tensor) else ties
+    share = np.where(ties, 0.5, wins).astype(g.dtype)
     ga = unbroadcast(g * share, sa) if na else None
     gb = unbroadcast(g * (1.0 - share), sb) if nb else None
     return ga, gb

@@ -85,7 +85,10 @@ def getitem(input, key):
     """`input[key]` with ints, slices (any step), None, Ellipsis, integer arrays/tensors
     (repeated indices accumulate in backward), bool masks, and mixtures."""
     key = _normalize_key(key)
-    return GetItem.apply(input, key)
+    out = GetItem.apply(input, key)
+    if not _is_advanced(key) and out._data.base is not None:
+        out._base = input  # a basic index is a view
+    return out
 
 
 # ---------------------------------------------------------------------- writing
@@ -306,7 +309,8 @@ def index_select(input, dim, index):
                          f"{tuple(idx.shape)}")
     n = input._data.shape[d] if input._data.ndim else 1
     if idx.size and (idx.min() < -n or idx.max() >= n):
-        raise IndexError(f"index_select(): index {int(idx.max())} is out of bounds for dimension "
+        bad = idx.max() if idx.max() >= n else idx.min()
+        raise IndexError(f"index_select(): index {int(bad)} is out of bounds for dimension "
                          f"{d} with size {n}")
     return getitem(input, (slice(None),) * d + (idx.reshape(-1),))
 

@@ -13,7 +13,9 @@ Each reduction is one of 'none', 'sum', 'mean' and happens inside the node.
 import numpy as np
 
 from ..function import Op
+from ..tensor import Tensor
 from . import elementwise as _ew
+from . import nn as _nn
 from ._util import dual, unbroadcast
 
 __all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -33,8 +35,7 @@ def _softplus_neg_array(x):
     return np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
 
 
-_softplus_neg = dual(lambda t: _ew.log1p(_ew.exp(-_ew.abs(t))) + _ew.relu(-t),
-                     _softplus_neg_array)
+_softplus_neg = dual(lambda t: _nn.softplus(-t), _softplus_neg_array)
 
 
 def check_class_targets(target, n_classes, ignore_index, op):
@@ -69,7 +70,7 @@ def _pick_weights(target, weight, ignore_index, dtype):
     valid = target != ignore_index
     safe = np.where(valid, target, 0)
     w_t = valid.astype(dtype) if weight is None else np.where(valid, weight[safe], 0).astype(dtype)
-    return safe, w_t, valid
+    return safe, np.asarray(w_t), valid
 
 
 def _scale(ctx, g, ndim, axis):
@@ -128,7 +129,7 @@ class CrossEntropy(Op):
         if not ctx.needs_input_grad[0]:
             return None, None, None, None, None, None
         axis = _class_axis(x)
-        if not isinstance(g, np.ndarray):
+        if isinstance(g, Tensor):
             p = _ew.exp(_log_softmax_tensor(x, axis))
             safe, w_t, valid = safe._data, w_t._data, valid._data
         q, a = _target_mass(x.shape, x.dtype, axis, safe, w_t, valid, ctx.weight, ctx.eps_ls)
@@ -190,7 +191,7 @@ class NLLLoss(Op):
     @staticmethod
     def backward(ctx, g):
         safe, w_t = ctx.saved_tensors
-        if not isinstance(g, np.ndarray):
+        if isinstance(g, Tensor):
             safe, w_t = safe._data, w_t._data
         axis = 1 if len(ctx.shape) >= 2 else 0
         q = np.zeros(ctx.shape, ctx.dtype_)

@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from ..function import Op
+from ..tensor import Tensor
 from . import elementwise as _ew
 from ._util import dual
 
@@ -64,7 +65,7 @@ class LayerNorm(Op):
     def backward(ctx, g):
         x, weight, x_hat, rstd = ctx.saved_tensors
         axes = ctx.axes
-        if not isinstance(g, np.ndarray):
+        if isinstance(g, Tensor):
             x_hat, rstd = _stats(x, axes, ctx.eps)
         nx, nw, nb = ctx.needs_input_grad[:3]
         outer = tuple(range(x.ndim - len(axes)))
@@ -130,7 +131,7 @@ class BatchNormTrain(Op):
     def backward(ctx, g):
         x, weight, x_hat, rstd = ctx.saved_tensors
         axes = _bn_axes(x.ndim)
-        if not isinstance(g, np.ndarray):
+        if isinstance(g, Tensor):
             x_hat, rstd = _stats(x, axes, ctx.eps)
         nx, nw, nb = ctx.needs_input_grad[:3]
         cshape = _channel_shape(x.ndim, x.shape[1])
@@ -221,7 +222,7 @@ class RMSNorm(Op):
     def backward(ctx, g):
         x, weight, r = ctx.saved_tensors
         axes = ctx.axes
-        if not isinstance(g, np.ndarray):
+        if isinstance(g, Tensor):
             r = _rsqrt((x * x).mean(axis=axes, keepdims=True) + ctx.eps)
         nx, nw = ctx.needs_input_grad[:2]
         x_n = x * r

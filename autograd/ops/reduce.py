@@ -196,6 +196,12 @@ class LogSumExp(Op):
     def backward(ctx, g):
         x, out = ctx.saved_tensors
         axes, keepdim = ctx.args
+        if isinstance(x, np.ndarray):
+            # NOTE: exp(x - out) loses precision when out is rounded at the scale of max|x|;
+            # the max-shifted softmax is exact to an ulp.
+            e = np.exp(x - np.amax(x, axis=axes, keepdims=True))
+            soft = e / np.sum(e, axis=axes, keepdims=True)
+            return _restore(g, x.shape, axes, keepdim) * soft
         return _restore(g, x.shape, axes, keepdim) * _exp(x - _restore(out, x.shape, axes,
                                                                          keepdim))
 
@@ -395,7 +401,10 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
 def cumsum(input, dim, *, dtype=None):
     input = _int_to_int64(input, dtype)
-    return Cumsum.apply(input, normalize_dim(dim, input._data.ndim, "cumsum"))
+    d = normalize_dim(dim, input._data.ndim, "cumsum")
+    if input._data.ndim == 0:
+        return input.clone()
+    return Cumsum.apply(input, d)
 
 
 def cumprod(input, dim, *, dtype=None):

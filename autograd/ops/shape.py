@@ -18,7 +18,10 @@ def _shape_arg(shape):
 
 
 def _share_version(out, x):
-    """Views share their storage's version counter by construction (autograd/versions.py)."""
+    """Mark `out` as a view of `x` when it shares x's memory. (Views share their storage's
+    version counter by construction: autograd/versions.py.)"""
+    if out._data.base is not None:
+        out._base = x
     return out
 
 
