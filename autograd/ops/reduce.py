@@ -411,6 +411,8 @@ def cumprod(input, dim, *, dtype=None):
     """Cumulative product along `dim`; with grad it is composed of products, so zeros are exact."""
     input = _int_to_int64(input, dtype)
     d = normalize_dim(dim, input._data.ndim, "cumprod")
+    if input._data.ndim == 0 or input._data.shape[d] == 0:
+        return input.clone()
     return _make(np.cumprod(input._data, axis=d), None) if not input._requires_grad else \
         _cumprod_differentiable(input, d)
 

@@ -74,7 +74,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     shape = input._data.shape
-    return reshape(input, shape[:s] + (-1 if 0 not in shape[s:e + 1] else 0,) + shape[e + 1:])
+    return reshape(input, shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
 
 
 def unflatten(input, dim, sizes):
@@ -433,9 +433,13 @@ def split(tensor, split_size_or_sections, dim=0):
     n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, (int, np.integer)):
         size = int(split_size_or_sections)
-        if size <= 0 and n > 0:
-            raise RuntimeError(f"split expects split_size be non-negative, but got {size}")
-        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+        if size < 0 or (size == 0 and n > 0):
+            raise RuntimeError(f"split expects split_size be positive for a non-empty dim, but "
+                               f"got split_size={size} for a dim of size {n}")
+        if n == 0:
+            sizes = [0]  # PyTorch: one empty piece
+        else:
+            sizes = [size] * (n // size) + ([n % size] if n % size else [])
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != n:
@@ -454,8 +458,9 @@ def chunk(input, chunks, dim=0):
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = normalize_dim(dim, input._data.ndim, "chunk")
     n = input._data.shape[d]
-    size = -(-n // chunks) if n else 1
-    return split(input, size, d)
+    if n == 0:
+        return split(input, [0] * chunks, d)  # PyTorch: `chunks` empty pieces
+    return split(input, -(-n // chunks), d)
 
 
 def tensor_split(input, indices_or_sections, dim=0):
@@ -504,6 +509,8 @@ def pad(input, pad, mode="constant", value=None):
     if mode != "constant":
         raise NotImplementedError(f"pad(): mode {mode!r} is not supported; use 'constant'")
     pad = [int(p) for p in pad]
+    if not pad:
+        return input.clone()
     if len(pad) % 2 or len(pad) // 2 > input._data.ndim:
         raise ValueError(f"pad(): padding length {len(pad)} must be even and at most twice the "
                          f"number of dimensions ({input._data.ndim})")
