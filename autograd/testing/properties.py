@@ -12,7 +12,7 @@ own functions:
 The `check_*` functions run one example of an `OpSpec` (the registry tests call them).
 """
 import numpy as np
-from hypothesis import given, settings as hyp_settings
+from hypothesis import given, settings as hyp_settings, strategies as st
 
 from .. import creation, grad_mode
 from ..gradcheck import gradcheck, gradgradcheck
@@ -52,13 +52,13 @@ def assert_gradients_match_finite_differences(fn, *strategies, eps=1e-6, atol=1e
     Raises:
         GradcheckError (through Hypothesis, with the shrunk failing input) on a mismatch.
     """
-    def check(*drawn):
+    def check(drawn):
         inputs = as_inputs(drawn)
         gradcheck(fn, inputs, eps=eps, atol=atol, rtol=rtol, fast_mode=fast_mode)
         if double_backward:
             gradgradcheck(fn, inputs, eps=eps, atol=atol, rtol=rtol, fast_mode=fast_mode)
 
-    test = given(*strategies)(check)
+    test = given(st.tuples(*strategies))(check)
     if settings is not None:
         test = settings(test)
     elif max_examples is not None:
