@@ -4,10 +4,12 @@ and second-order gradients against finite differences, float32 against float64, 
 The number of programs comes from the Hypothesis profile (tests/conftest.py): `ci` runs 40 per
 test, `thorough` (HYPOTHESIS_PROFILE=thorough) 1000; the second-order test runs half as many.
 """
-from hypothesis import given, settings
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import program_checks as pc
-from programs import FAMILIES, KNOWN_BUGS, programs
+from programs import FAMILIES, KNOWN_BUGS, OPS, programs
 
 _HALF = max(1, settings().max_examples // 2)
 _AVOID_0D = "zero_dim_double_backward" in KNOWN_BUGS   # see test_regressions.py
@@ -43,6 +45,17 @@ def test_random_reduction_nn_and_loss_programs(program):
     pc.check_program(program, second_order=True)
 
 
+# Every op on its own (chains of 1 to 3 of it, inputs reused), so each one is checked in every
+# run, first and second order, whatever the mixed programs happened to draw.
+@pytest.mark.parametrize("name", sorted(OPS))
+@settings(max_examples=max(3, settings().max_examples // 8),
+          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@given(data=st.data())
+def test_each_op_in_short_programs(name, data):
+    program = data.draw(programs(min_ops=1, max_ops=3, ops=[name], avoid_0d=_AVOID_0D))
+    assume(name in program.op_names())   # some ops need inputs of 2 or more dims
+    pc.check_program(program, second_order=True)
+
+
 def test_every_family_has_ops():
-    from programs import OPS
     assert {o.family for o in OPS.values()} == set(FAMILIES)
