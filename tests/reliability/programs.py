@@ -1414,6 +1414,9 @@ def _programs(draw, min_ops, max_ops, ops, families, avoid_0d):
     for n in names:
         by_family.setdefault(OPS[n].family, []).append(n)
     family_names = sorted(by_family, key=_FAMILY_ORDER.index)
+    # NOTE: drawn first, as the length of a list: integers(1, 12) here came out as 1 in about
+    # a third of the programs; list lengths spread over the range and still shrink to min_ops.
+    n_ops = len(draw(st.lists(st.just(0), min_size=min_ops, max_size=max_ops)))
     inputs, steps, env = [], [], []
 
     def add_input(shape):
@@ -1425,9 +1428,6 @@ def _programs(draw, min_ops, max_ops, ops, families, avoid_0d):
 
     for _ in range(draw(st.integers(1, 2))):
         add_input(draw(_shape_st(1 if avoid_0d else 0)))
-    # NOTE: the length of a list: Hypothesis draws integers(1, 12) as 1 about 40% of the time,
-    # list lengths spread over the range (and still shrink towards min_ops).
-    n_ops = len(draw(st.lists(st.just(0), min_size=min_ops, max_size=max_ops)))
     done = 0
     attempts = 0
     while done < n_ops and attempts < 6 * n_ops:
