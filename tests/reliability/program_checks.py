@@ -15,7 +15,7 @@ import numpy as np
 import autograd as A
 from autograd.gradcheck import gradcheck, gradgradcheck
 
-from programs import KNOWN_BUGS, leaves_for, numpy_output, run_autograd
+from programs import leaves_for, numpy_output, run_autograd
 
 FLOAT32_RTOL = 2e-4
 H = 1e-6
@@ -77,14 +77,7 @@ def check_second_order(program):
                                f"{h[bad]}, finite differences of the gradient {numerical[bad]}")
 
 
-def _float32_runs(program):
-    return not ("minmax_float32" in KNOWN_BUGS and
-                {"maximum", "minimum"} & set(program.op_names()))
-
-
 def check_float32(program):
-    if not _float32_runs(program):
-        return
     v64, g64 = _value_and_grads(program, np.float64)
     v32, g32 = _value_and_grads(program, np.float32)
     assert v32.dtype == np.float32 and all(g.dtype == np.float32 for g in g32)
@@ -100,7 +93,7 @@ def check_float32(program):
 
 
 def check_deterministic(program):
-    for dtype in (np.float64, np.float32) if _float32_runs(program) else (np.float64,):
+    for dtype in (np.float64, np.float32):
         v1, g1 = _value_and_grads(program, dtype)
         v2, g2 = _value_and_grads(program, dtype)
         assert v1.tobytes() == v2.tobytes(), "two runs gave different values"

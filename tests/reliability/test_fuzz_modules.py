@@ -21,7 +21,7 @@ import autograd as A
 import nn
 from autograd.gradcheck import gradcheck, gradgradcheck
 
-from programs import KNOWN_BUGS, free_offset
+from programs import free_offset
 
 GAP = 0.05
 _ERF = np.vectorize(math.erf)
@@ -31,8 +31,6 @@ def _sig(x):
     return 1 / (1 + np.exp(-x))
 
 
-_SP_KINK = (0.0,) if "softplus_at_zero" in KNOWN_BUGS else ()   # see test_regressions.py
-
 # name -> (module factory, NumPy reference (None: computed from the module), kinks)
 ACTIVATIONS = {
     "Tanh": (nn.Tanh, np.tanh, ()),
@@ -40,8 +38,8 @@ ACTIVATIONS = {
     "GELU": (nn.GELU, None, ()),
     "GELU_tanh": (lambda: nn.GELU("tanh"), None, ()),
     "SiLU": (nn.SiLU, lambda x: x * _sig(x), ()),
-    "Softplus": (nn.Softplus, lambda x: np.logaddexp(0, x), _SP_KINK),
-    "Mish": (nn.Mish, lambda x: x * np.tanh(np.logaddexp(0, x)), _SP_KINK),
+    "Softplus": (nn.Softplus, lambda x: np.logaddexp(0, x), ()),
+    "Mish": (nn.Mish, lambda x: x * np.tanh(np.logaddexp(0, x)), ()),
     "LogSigmoid": (nn.LogSigmoid, lambda x: -np.logaddexp(0, -x), ()),
     "Identity": (nn.Identity, lambda x: x, ()),
     "ReLU": (nn.ReLU, lambda x: np.maximum(x, 0), (0.0,)),

@@ -12,7 +12,6 @@ import program_checks as pc
 from programs import FAMILIES, KNOWN_BUGS, OPS, programs
 
 _HALF = max(1, settings().max_examples // 2)
-_AVOID_0D = "zero_dim_double_backward" in KNOWN_BUGS   # see test_regressions.py
 
 
 @given(programs())
@@ -24,7 +23,7 @@ def test_random_programs_match_numpy_finite_differences_float32_and_repeat_exact
 
 
 @settings(max_examples=_HALF)
-@given(programs(max_ops=8, avoid_0d=_AVOID_0D))
+@given(programs(max_ops=8, second_order=True))
 def test_random_programs_have_exact_second_derivatives(program):
     pc.check_second_order(program)
 
@@ -33,14 +32,14 @@ def test_random_programs_have_exact_second_derivatives(program):
 # of 12 ops draws each family only a few times).
 @settings(max_examples=max(1, settings().max_examples // 4))
 @given(programs(min_ops=2, max_ops=6, families=("index", "shape", "binary"),
-                avoid_0d=_AVOID_0D))
+                second_order=True))
 def test_random_indexing_and_shape_programs(program):
     pc.check_program(program, second_order=True)
 
 
 @settings(max_examples=max(1, settings().max_examples // 4))
 @given(programs(min_ops=2, max_ops=6, families=("reduce", "nn", "loss", "linalg"),
-                avoid_0d=_AVOID_0D))
+                second_order=True))
 def test_random_reduction_nn_and_loss_programs(program):
     pc.check_program(program, second_order=True)
 
@@ -52,7 +51,7 @@ def test_random_reduction_nn_and_loss_programs(program):
           suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(data=st.data())
 def test_each_op_in_short_programs(name, data):
-    program = data.draw(programs(min_ops=1, max_ops=3, ops=[name], avoid_0d=_AVOID_0D))
+    program = data.draw(programs(min_ops=1, max_ops=3, ops=[name], second_order=True))
     assume(name in program.op_names())   # some ops need inputs of 2 or more dims
     pc.check_program(program, second_order=True)
 
