@@ -32,11 +32,13 @@ def cores():
 
 
 def _threadpool_info():
+    """threadpoolctl's BLAS pools, NumPy's own first (torch may load another BLAS)."""
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
         return []
-    return [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    pools = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    return sorted(pools, key=lambda i: "numpy" not in str(i.get("filepath", "")))
 
 
 def blas_info():
@@ -66,6 +68,17 @@ def blas_threads():
         if value.isdigit() and int(value) > 0:
             return int(value)
     return cores()[0]
+
+
+def set_blas_threads(n):
+    """Limit NumPy's BLAS to `n` threads for the rest of the process (needs threadpoolctl);
+    returns the thread count now in force."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return blas_threads()
+    threadpool_limits(limits=int(n), user_api="blas")
+    return blas_threads()
 
 
 def header_lines(threads, torch_version=None, torch_absent="not installed (n/a)"):

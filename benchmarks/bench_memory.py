@@ -15,7 +15,7 @@ from benchmarks._timing import rss_bytes, traced_peak
 PEAK_BATCHES = (64, 256)
 GROWTH_STEPS = 1000
 GROWTH_BATCH = 64
-QUICK_GROWTH_STEPS = 20
+QUICK_GROWTH_STEPS = 5
 MB = 2 ** 20
 
 
@@ -64,7 +64,7 @@ def run_growth(ctx):
     eng = _engine.MLP(weights, "sgd", 0.01)
     xe, ye = _engine.batch(x, y)
     ref = _numpy_ref.MLP(weights, GROWTH_BATCH, "sgd", 0.01)
-    warm = ctx.pick(20, 3)
+    warm = ctx.pick(20, 2)
     res = {"engine": _growth(lambda: eng.step(xe, ye), steps, warm),
            "numpy": _growth(lambda: ref.step(x, y), steps, warm)}
     if ctx.torch is not None:

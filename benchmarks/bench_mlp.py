@@ -12,7 +12,7 @@ BATCHES = (64, 256, 1024)
 OPTIMIZERS = (("sgd", 0.01), ("adam", 1e-3))
 REPEATS = {64: 300, 256: 120, 1024: 40}
 FAULT_STEPS = {64: 100, 256: 50, 1024: 20}
-QUICK_REPEATS = 10
+QUICK_REPEATS = 5
 COLD_STEPS = 3
 
 
@@ -39,7 +39,7 @@ def run_steps(ctx):
             reps = ctx.pick(REPEATS.get(batch, 20), QUICK_REPEATS)
             cold = {k: (faults_per_call(f, COLD_STEPS) if f else None) for k, f in fns.items()}
             times = interleaved(fns, reps, warmup=ctx.pick(10, 2), rounds=ctx.pick(5, 2))
-            n_f = ctx.pick(FAULT_STEPS.get(batch, 10), 5)
+            n_f = ctx.pick(FAULT_STEPS.get(batch, 10), 3)
             faults = {k: (faults_per_call(f, n_f) if f else None) for k, f in fns.items()}
             rows.append(row(f"MLP step, {optimizer.upper()}", f"batch {batch}", "ms",
                             times["engine"], times["numpy"], times["torch"], notes=api))

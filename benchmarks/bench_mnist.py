@@ -19,7 +19,7 @@ from benchmarks._timing import interleaved
 BATCH = 64
 LR = 1e-3
 REPEATS = 5
-QUICK_IMAGES = 1024
+QUICK_IMAGES = 256
 FILES = ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
 
 

@@ -166,6 +166,9 @@ def build_parser():
                                                               "mnist"),
                    help="directory with the MNIST t10k IDX .gz files (default "
                         "../shared/data/mnist from the repo root); the row is skipped if absent")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="BLAS threads for NumPy (via threadpoolctl) and PyTorch; default: "
+                        "NumPy's own setting, and 1 with --quick")
     p.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
     p.add_argument("--profile", action="store_true",
                    default=os.environ.get("AUTOGRAD_PROFILE", "") not in ("", "0"),
@@ -187,6 +190,10 @@ def main(argv=None):
             print(name)
         return 0
     threads = _machine.blas_threads()
+    if args.threads is None and args.quick:
+        args.threads = 1  # NOTE: a smoke pass on a shared machine; BLAS threads only add waiting
+    if args.threads is not None and args.threads != threads:
+        threads = _machine.set_blas_threads(args.threads)
     torch = None if args.no_torch else _torch_ref.get(threads)
     ctx = Context(quick=args.quick, threads=threads, torch=torch, mnist_dir=args.mnist_dir,
                   profile=args.profile, cprofile=args.cprofile, verbose=not args.silent)
