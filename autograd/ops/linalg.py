@@ -142,14 +142,39 @@ class Einsum(Op):
 
 
 def _expand_subscripts(g, kept, target, shape):
-    shape_kept = tuple(shape[target.index(c)] if c in target else 1 for c in kept)
-    view = tuple(shape[i] if c in kept else 1 for i, c in enumerate(target))
-    order = [kept.index(c) for c in target if c in kept]
-    g = g.reshape(shape_kept) if g.shape != shape_kept else g
+    """Lay out `g` (subscripts `kept`, in g's order) as an operand with subscripts `target` and
+    `shape`: transpose to target's order, sum dims the operand had as size 1 (broadcast), put
+    back dims the operand summed on its own, and spread repeated subscripts onto diagonals."""
+    unique = "".join(dict.fromkeys(target))
+    first = {c: target.index(c) for c in unique}
+    order = [kept.index(c) for c in unique if c in kept]
     if order != sorted(order):
         g = _transpose(g, order)
-    g = g.reshape(view)
-    return _broadcast(g, shape)
+    present = [c for c in unique if c in kept]
+    view = tuple(g.shape[present.index(c)] if c in kept else 1 for c in unique)
+    if g.shape != view:
+        g = g.reshape(view)
+    axes = tuple(i for i, c in enumerate(unique) if shape[first[c]] == 1 and view[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    g = _broadcast(g, tuple(shape[first[c]] for c in unique))
+    if unique == target:
+        return g
+    # NOTE: a subscript repeated in one operand reads its diagonal; the gradient goes back onto
+    # that diagonal: multiply by an identity for each repeat, as an einsum.
+    letters = iter(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                   if c not in target)
+    seen, full, eyes, specs = set(), [], [], []
+    for c in target:
+        if c in seen:
+            fresh = next(letters)
+            full.append(fresh)
+            specs.append(c + fresh)
+            eyes.append(np.eye(shape[first[c]], dtype=g.dtype))
+        else:
+            seen.add(c)
+            full.append(c)
+    return _einsum(",".join([unique] + specs) + "->" + "".join(full), g, *eyes)
 
 
 _transpose = dual(lambda t, order: t.permute(order), np.transpose)
