@@ -139,7 +139,7 @@ def _prepare(inputs):
 
 def _with_values(inputs, i, arr):
     """`inputs` with input `i` replaced by a fresh leaf holding `arr`."""
-    leaf = _make(arr, None)
+    leaf = _make(np.asarray(arr), None)  # NOTE: 0-d arithmetic gives NumPy scalars
     leaf._requires_grad = True
     return inputs[:i] + (leaf,) + inputs[i + 1:]
 

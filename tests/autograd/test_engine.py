@@ -231,10 +231,8 @@ def test_grad_leaves_dot_grad_alone_and_reports_unused_inputs():
     assert float(gx) == 2.0 and gu is None and x.grad is None
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: ufuncs return NumPy scalars for 0-d arrays, so "
-                   "an op saving its 0-d output saves a constant and the second derivative "
-                   "through it is zero (autograd/testing/_core_bugs.ZERO_D_SAVED_OUTPUT_OK)")
 def test_second_derivative_through_an_op_on_a_0d_tensor_is_connected():
+    # regression: ufuncs return NumPy scalars for 0-d arrays; a saved 0-d output was a constant
     x = _t(0.5)
     g, = autograd.grad(x.exp(), x, create_graph=True)
     assert g.requires_grad

@@ -32,10 +32,10 @@ def _first(spec, data):
     check_gradients(spec, arrays, kwargs)
 
 
-# Until the core bug `_core_bugs.ZERO_D_SAVED_OUTPUT_OK` is fixed, double-backward examples whose
+# Until the core bug `_core_bugs.NUMPY_SCALAR_SAVED_OK` is fixed, double-backward examples whose
 # graph holds a saved NumPy scalar (a 0-d result of a ufunc, saved where an array belongs) are
 # skipped.
-ZERO_D_SAVED_OUTPUT_OK = _core_bugs.ZERO_D_SAVED_OUTPUT_OK
+NUMPY_SCALAR_SAVED_OK = _core_bugs.NUMPY_SCALAR_SAVED_OK
 
 
 def _saves_a_numpy_scalar(spec, arrays, kwargs):
@@ -57,7 +57,7 @@ def _saves_a_numpy_scalar(spec, arrays, kwargs):
 
 def _second(spec, data):
     arrays, kwargs = data.draw(spec.inputs(), label="inputs")
-    if not ZERO_D_SAVED_OUTPUT_OK:
+    if not NUMPY_SCALAR_SAVED_OK:
         assume(not _saves_a_numpy_scalar(spec, arrays, kwargs))
     check_double_backward(spec, arrays, kwargs)
 
@@ -183,11 +183,9 @@ def test_losses_second_derivatives_match_finite_differences(name, data):
     _second(registry.get(name), data)
 
 
-# ---------------------------------------------------------------------- known core bugs
-@pytest.mark.xfail(strict=True, reason="core bug: under create_graph BinaryCrossEntropyWithLogits "
-                   "recomputes softplus(-x) as log1p(exp(-|x|)) + relu(-x), whose recorded "
-                   "derivative at x == 0 is 0 instead of -1/2 (_core_bugs.BCE_LOGITS_ZERO_OK)")
+# ---------------------------------------------------------------------- core bugs: regressions and known
 def test_bce_with_logits_second_derivative_at_a_zero_logit():
+    # regression: softplus(-x) recorded as log1p(exp(-|x|)) + relu(-x) had derivative 0 at 0
     from autograd.ops import losses
     x = autograd.tensor(np.zeros(1), requires_grad=True)
     y = autograd.tensor(np.zeros(1))
@@ -202,7 +200,7 @@ def test_bce_with_logits_second_derivative_at_a_zero_logit():
 
 @pytest.mark.xfail(strict=True, reason="core bug: an unbatched (C,) input with a 0-d target saves "
                    "a NumPy bool scalar; double backward then raises AttributeError "
-                   "(same root cause as _core_bugs.ZERO_D_SAVED_OUTPUT_OK)")
+                   "(_core_bugs.NUMPY_SCALAR_SAVED_OK)")
 def test_cross_entropy_of_an_unbatched_input_has_a_second_derivative():
     from autograd.ops import losses
     x = autograd.tensor(np.array([0.5, -0.5, 1.0]), requires_grad=True)

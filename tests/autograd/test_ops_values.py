@@ -101,9 +101,10 @@ def test_losses_values_match_numpy(name, data):
 
 
 
-# ---------------------------------------------------------------------- known core bugs
-# Each is excluded from the property tests above through a flag in autograd/testing/_core_bugs.py;
-# when a fix makes one of these pass, remove its xfail mark and set the flag to True.
+# ---------------------------------------------------------------------- core bugs
+# Fixed ones stay as regression tests. Known ones are strict xfails; those the property tests
+# above would hit are excluded there through a flag in autograd/testing/_core_bugs.py: when a
+# fix makes one pass, remove its xfail mark (and set its flag to True).
 _REDUCTIONS_WITH_DIM = {
     "sum": lambda x, d: autograd.sum(x, d),
     "mean": lambda x, d: autograd.mean(x, d, keepdim=True),
@@ -116,9 +117,6 @@ _REDUCTIONS_WITH_DIM = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: a dim (0 or -1) on a 0-d tensor raises "
-                   "numpy AxisError in the reductions (cumsum returns shape (1,)); PyTorch "
-                   "accepts it (_core_bugs.ZERO_D_DIM_OK)")
 @pytest.mark.parametrize("name", sorted(_REDUCTIONS_WITH_DIM))
 def test_reduction_accepts_dim_0_and_minus_1_on_a_0d_tensor(name):
     x = autograd.tensor(1.5, dtype=autograd.float64, requires_grad=True)
@@ -128,30 +126,21 @@ def test_reduction_accepts_dim_0_and_minus_1_on_a_0d_tensor(name):
         y.backward()
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: cumprod of a tensor requiring grad over a "
-                   "size-0 dim raises IndexError (_core_bugs.CUMPROD_EMPTY_OK)")
 def test_cumprod_requiring_grad_over_an_empty_dim_is_empty():
     x = autograd.zeros(2, 0, requires_grad=True)
     assert autograd.cumprod(x, 1).shape == (2, 0)
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: flatten reshapes to (-1, 0), which is "
-                   "ambiguous, when a dim outside the range is empty (_core_bugs.FLATTEN_EMPTY_OK)")
 def test_flatten_keeps_an_empty_dim_outside_the_range():
     assert autograd.zeros(1, 0).flatten(0, 0).shape == (1, 0)
     assert autograd.zeros(0, 2, 3).flatten(1, 2).shape == (0, 6)
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: split(int) and chunk of a size-0 dim return no "
-                   "pieces; PyTorch gives one empty piece for split and `chunks` empty pieces "
-                   "for chunk (_core_bugs.SPLIT_EMPTY_OK)")
 def test_split_and_chunk_of_an_empty_dim_return_empty_pieces():
     assert [t.shape for t in autograd.split(autograd.zeros(0), 1)] == [(0,)]
     assert [t.shape for t in autograd.chunk(autograd.zeros(0, 2), 3)] == [(0, 2)] * 3
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: pad of a 0-d tensor with the empty pad () "
-                   "raises TypeError from np.pad (_core_bugs.PAD_0D_OK)")
 def test_pad_of_a_0d_tensor_with_no_padding_returns_it():
     assert float(autograd.pad(autograd.tensor(1.5), ())) == 1.5
 

@@ -6,7 +6,7 @@ import pkgutil
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, find, settings
+from hypothesis import HealthCheck, Phase, find, settings
 
 import autograd
 import autograd.ops
@@ -101,6 +101,7 @@ def test_each_spec_exercises_the_ops_it_claims_to_cover(name):
         outs = out if isinstance(out, (tuple, list)) else (out,)
         return claimed <= graph_op_names([o for o in outs if isinstance(o, autograd.Tensor)])
 
+    # any example will do: no shrinking
     find(spec.inputs(), runs_all_claimed,
          settings=settings(max_examples=200, database=None, deadline=None,
-                           suppress_health_check=list(HealthCheck)))
+                           phases=[Phase.generate], suppress_health_check=list(HealthCheck)))

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd.ops import losses as _losses
-from .. import _core_bugs
 from ..registry import OpSpec, register
 from ..strategies import Domain
 
@@ -137,9 +136,7 @@ def _bce_logits_ref(x, y, weight=None, pos_weight=None, reduction="mean"):
     return _mean_or(loss if weight is None else loss * weight, reduction)
 
 
-# Logits exactly 0 are avoided until the core bug _core_bugs.BCE_LOGITS_ZERO_OK is fixed.
-_LOGITS = Domain(-5.0, 5.0) if _core_bugs.BCE_LOGITS_ZERO_OK else \
-    Domain(-5.0, 5.0, avoid=(0.0,), gap=0.01)
+_LOGITS = Domain(-5.0, 5.0)
 register(OpSpec("binary_cross_entropy_with_logits", lambda x, y, reduction:
                 _losses.binary_cross_entropy_with_logits(x, y, None, None, reduction),
                 lambda x, y, reduction: _bce_logits_ref(x, y, reduction=reduction), FAMILY,

@@ -5,26 +5,11 @@ import numpy as np
 from hypothesis import strategies as st
 
 import autograd
-from .. import _core_bugs
 from ..registry import OpSpec, one_shape, register
 from ..strategies import Domain, dims
 
 FAMILY = "reduce"
 DISTINCT = Domain(-3.0, 3.0, distinct=0.05)
-# Until the core bugs in `_core_bugs` are fixed, 0-d inputs are reduced with dim=None only,
-# cumulative ops see no 0-d inputs and cumprod no empty dims, and double backward of full
-# reductions (always 0-d outputs) is not checked.
-ZERO_D_DIM_OK = _core_bugs.ZERO_D_DIM_OK
-CUMPROD_EMPTY_OK = _core_bugs.CUMPROD_EMPTY_OK
-_FULL_REDUCTION_DOUBLE = _core_bugs.always_0d_output()
-
-
-def _dims(ndim, **kw):
-    if ndim == 0 and not ZERO_D_DIM_OK:
-        return st.none()
-    return dims(ndim, **kw)
-
-
 def np_axes(dim, ndim):
     """A PyTorch `dim` (None, int or tuple; 0 and -1 allowed on 0-d) as a NumPy axis."""
     if dim is None or ndim == 0:
@@ -43,7 +28,7 @@ def _reduce_ref(np_fn):
 def _dim_keepdim(allow_none=True, allow_tuple=True):
     def kwargs(shapes):
         return st.fixed_dictionaries({
-            "dim": _dims(len(shapes[0]), allow_none=allow_none, allow_tuple=allow_tuple),
+            "dim": dims(len(shapes[0]), allow_none=allow_none, allow_tuple=allow_tuple),
             "keepdim": st.booleans()})
     return kwargs
 
@@ -73,10 +58,10 @@ _reg("amin", lambda x, dim, keepdim: autograd.amin(x, () if dim is None else dim
      notes="distinct values: ties are kinks")
 _reg("max_all", lambda x: autograd.max(x), lambda x: np.amax(x), DISTINCT,
      kwargs=lambda shapes: st.just({}), covers=("AMax",), shapes=one_shape(empty=False),
-     public=("max",), **_FULL_REDUCTION_DOUBLE)
+     public=("max",))
 _reg("min_all", lambda x: autograd.min(x), lambda x: np.amin(x), DISTINCT,
      kwargs=lambda shapes: st.just({}), covers=("AMin",), shapes=one_shape(empty=False),
-     public=("min",), **_FULL_REDUCTION_DOUBLE)
+     public=("min",))
 
 
 def _max_dim_ref(np_arg, np_red):
@@ -103,7 +88,7 @@ _reg("min_dim", lambda x, dim, keepdim: tuple(autograd.min(x, dim, keepdim)),
 
 # ---------------------------------------------------------------------- var and std
 def _var_kwargs(shapes):
-    return st.fixed_dictionaries({"dim": _dims(len(shapes[0]), allow_none=True, allow_tuple=True),
+    return st.fixed_dictionaries({"dim": dims(len(shapes[0]), allow_none=True, allow_tuple=True),
                                   "keepdim": st.booleans(), "correction": st.sampled_from([0, 1])})
 
 
@@ -123,7 +108,7 @@ _reg("std", lambda x, dim, keepdim, correction: autograd.std(x, dim, keepdim=kee
 _reg("var_unbiased_flag", lambda x, unbiased: autograd.var(x, unbiased=unbiased),
      lambda x, unbiased: np.var(x, ddof=1 if unbiased else 0), DISTINCT, shapes=_VAR_SHAPES,
      kwargs=lambda shapes: st.fixed_dictionaries({"unbiased": st.booleans()}),
-     covers=("Mean",), public=(), **_FULL_REDUCTION_DOUBLE)
+     covers=("Mean",), public=())
 _reg("var_mean", lambda x, dim, keepdim, correction: autograd.var_mean(
         x, dim, keepdim=keepdim, correction=correction),
      lambda x, dim, keepdim, correction: (_var_ref(x, dim, keepdim, correction),
@@ -152,7 +137,7 @@ _reg("logsumexp", lambda x, dim, keepdim: autograd.logsumexp(x, dim, keepdim), _
 
 
 def _norm_kwargs(shapes):
-    return st.fixed_dictionaries({"dim": _dims(len(shapes[0]), allow_none=True, allow_tuple=True),
+    return st.fixed_dictionaries({"dim": dims(len(shapes[0]), allow_none=True, allow_tuple=True),
                                   "keepdim": st.booleans()})
 
 
@@ -194,11 +179,6 @@ def _cum_kwargs(shapes):
     return st.fixed_dictionaries({"dim": dims(len(shapes[0]))})
 
 
-# 0-d inputs need a dim (0 or -1) that the bug above rejects.
-_CUM_SHAPES = one_shape(min_dims=0 if ZERO_D_DIM_OK else 1)
-
-
-
 def _cum_ref(np_fn):
     def ref(x, dim):
         return np_fn(x, axis=dim % x.ndim) if x.ndim else x.copy()
@@ -206,7 +186,6 @@ def _cum_ref(np_fn):
 
 
 _reg("cumsum", lambda x, dim: autograd.cumsum(x, dim), _cum_ref(np.cumsum), kwargs=_cum_kwargs,
-     shapes=_CUM_SHAPES, covers=("Cumsum",))
+     covers=("Cumsum",))
 _reg("cumprod", lambda x, dim: autograd.cumprod(x, dim), _cum_ref(np.cumprod),
-     Domain(0.5, 1.5), kwargs=_cum_kwargs, covers=("Mul",),
-     shapes=_CUM_SHAPES if CUMPROD_EMPTY_OK else one_shape(min_dims=1, empty=False))
+     Domain(0.5, 1.5), kwargs=_cum_kwargs, covers=("Mul",))

@@ -3,7 +3,6 @@ import numpy as np
 from hypothesis import strategies as st
 
 import autograd
-from .. import _core_bugs
 from ..registry import OpSpec, one_shape, register, shapes_with_empty
 from ..strategies import Domain, dim_lists, dims
 
@@ -55,8 +54,7 @@ def _flatten_ref(x, start_dim, end_dim):
 
 
 _reg("flatten", lambda x, start_dim, end_dim: autograd.flatten(x, start_dim, end_dim),
-     _flatten_ref, kwargs=_flatten_kwargs, covers=("Reshape",),
-     shapes=one_shape(empty=_core_bugs.FLATTEN_EMPTY_OK))
+     _flatten_ref, kwargs=_flatten_kwargs, covers=("Reshape",))
 
 
 def _unflatten_kwargs(shapes):
@@ -242,8 +240,7 @@ def _split_ref(x, split, dim):
 
 
 _reg("split", lambda x, split, dim: autograd.split(x, split, dim), _split_ref,
-     kwargs=_split_kwargs, covers=("GetItem",),
-     shapes=one_shape(min_dims=1, empty=_core_bugs.SPLIT_EMPTY_OK))
+     kwargs=_split_kwargs, covers=("GetItem",), shapes=one_shape(min_dims=1))
 
 
 def _chunk_ref(x, chunks, dim):
@@ -255,7 +252,7 @@ def _chunk_ref(x, chunks, dim):
 
 _reg("chunk", lambda x, chunks, dim: autograd.chunk(x, chunks, dim), _chunk_ref,
      kwargs=lambda s: _kw(chunks=st.integers(1, 4), dim=dims(len(s[0]))),
-     shapes=one_shape(min_dims=1, empty=_core_bugs.SPLIT_EMPTY_OK), covers=("GetItem",))
+     shapes=one_shape(min_dims=1), covers=("GetItem",))
 _reg("tensor_split", lambda x, k, dim: autograd.tensor_split(x, k, dim),
      lambda x, k, dim: tuple(np.array_split(x, k, axis=dim)),
      kwargs=lambda s: _kw(k=st.integers(1, 4), dim=dims(len(s[0]))),
@@ -296,8 +293,7 @@ def _pad_ref(x, pad, value):
 
 
 _reg("pad", lambda x, pad, value: autograd.pad(x, pad, value=value), _pad_ref,
-     kwargs=_pad_kwargs, covers=("Pad",),
-     shapes=one_shape(min_dims=0 if _core_bugs.PAD_0D_OK else 1))
+     kwargs=_pad_kwargs, covers=("Pad",))
 
 
 def _crop_kwargs(shapes):
