@@ -6,7 +6,9 @@ same number so the BLAS-bound rows compare like with like.
 import gc
 import os
 import platform
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -81,9 +83,25 @@ def set_blas_threads(n):
     return blas_threads()
 
 
+def revision(root=Path(__file__).resolve().parent.parent):
+    """The repo's commit, and whether the engine packages have uncommitted changes."""
+    def git(*args):
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--", "autograd", "nn", "optim")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (no git)"
+    if not commit:
+        return "unknown (not a git checkout)"
+    return commit + (" with uncommitted changes in autograd/nn/optim" if dirty else "")
+
+
 def header_lines(threads, torch_version=None, torch_absent="not installed (n/a)"):
     usable, total = cores()
     lines = [
+        f"- tapegrad: commit {revision()}",
         f"- CPU: {cpu_model()}, {usable} usable of {total} logical cores",
         f"- Python {platform.python_version()} ({sys.implementation.name}), "
         f"{platform.system()} {platform.release()}",
