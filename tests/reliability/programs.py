@@ -1355,9 +1355,344 @@ def _np_loss(x, which, target, reduction, **kw):
 op("loss", "loss", _gen_elementwise_loss, _ag_loss, _np_loss)
 
 
+# ---------------------------------------------------------------------- more ops ("misc")
+def _misc(name, gen, ag, ref):
+    op(name, "misc", gen, ag, ref)
+
+
+def _gen_tile(draw, env, i):
+    x = env[i]
+    reps = tuple(draw(st.integers(1, 2)) for _ in range(draw(st.integers(1, max(1, x.ndim)))))
+    return (i,), _params(reps=reps)
+
+
+_misc("tile", _gen_tile, lambda x, reps: A.tile(x, reps), lambda x, reps: np.tile(x, reps))
+
+
+def _gen_narrow(draw, env, i):
+    x = env[i]
+    if x.ndim == 0:
+        return None
+    d = draw(st.integers(0, x.ndim - 1))
+    n = x.shape[d]
+    start = draw(st.integers(0, n - 1))
+    return (i,), _params(dim=neg_dim(draw, d, x.ndim), start=start,
+                         length=draw(st.integers(1, n - start)))
+
+
+_misc("narrow", _gen_narrow, lambda x, dim, start, length: A.narrow(x, dim, start, length),
+      lambda x, dim, start, length: np.take(x, range(start, start + length), dim))
+
+
+def _gen_pieces(draw, env, i):
+    """One piece of unbind / chunk / tensor_split (`count`: unbind's size, chunk's `chunks`,
+    tensor_split's sections)."""
+    x = env[i]
+    if x.ndim == 0:
+        return None
+    d = draw(st.integers(0, x.ndim - 1))
+    n = x.shape[d]
+    which = draw(st.sampled_from(["unbind", "chunk", "tensor_split"]))
+    count = n if which == "unbind" else draw(st.integers(1, 3))
+    pieces = len(_chunk_bounds(n, count)) if which == "chunk" else count
+    return (i,), _params(which=which, dim=d, count=count, k=draw(st.integers(0, pieces - 1)))
+
+
+def _chunk_bounds(n, chunks):
+    size = -(-n // chunks)
+    return [(a, min(a + size, n)) for a in range(0, n, size)]
+
+
+def _ag_pieces(x, which, dim, k, count):
+    if which == "unbind":
+        return A.unbind(x, dim)[k]
+    if which == "chunk":
+        return x.chunk(count, dim)[k]
+    return A.tensor_split(x, count, dim)[k]
+
+
+def _np_pieces(x, which, dim, k, count):
+    if which == "unbind":
+        return np.take(x, k, dim)
+    if which == "chunk":
+        a, b = _chunk_bounds(x.shape[dim], count)[k]
+        return np.take(x, range(a, b), dim)
+    return np.array_split(x, count, dim)[k]
+
+
+_misc("pieces", _gen_pieces, _ag_pieces, _np_pieces)
+
+
+def _gen_cumprod(draw, env, i):
+    r = _gen_dim(draw, env, i)
+    if r is None:
+        return None
+    x = env[i]
+    s = bound_scale(x, 1.5)
+    c = free_offset(draw, x * s, [0.0], gap=0.2, span=1.5)
+    return r[0], r[1] + _params(s=s, c=c)
+
+
+_misc("cumprod", _gen_cumprod, lambda x, dim, s, c: A.cumprod(x * s + c, dim),
+      lambda x, dim, s, c: np.cumprod(x * s + c, dim))
+
+
+def _gen_take(draw, env, i):
+    x = env[i]
+    m = draw(st.integers(1, 5))
+    idx = draw(st.lists(st.integers(-x.size, x.size - 1), min_size=m, max_size=m))
+    which = draw(st.sampled_from(["take", "masked_select"]))
+    if which == "masked_select":
+        mask = draw(st.lists(st.booleans(), min_size=x.size, max_size=x.size))
+        if not any(mask):
+            return None
+        return (i,), _params(which=which, idx=np.array(mask).reshape(x.shape))
+    return (i,), _params(which=which, idx=tuple(idx))
+
+
+_misc("take", _gen_take,
+      lambda x, which, idx: A.take(x, ints(idx)) if which == "take" else
+      A.masked_select(x, A.tensor(np.array(idx, bool))),
+      lambda x, which, idx: np.take(x, idx) if which == "take" else x[np.array(idx, bool)])
+
+
+def _gen_outer(draw, env, i):
+    j = pick(draw, env)
+    return (i, j), _params(which=draw(st.sampled_from(["outer", "tensordot"])))
+
+
+def _ag_outer(a, b, which):
+    if which == "outer":
+        return A.outer(a.reshape(-1), b.reshape(-1))
+    return A.tensordot(a, b, 0)
+
+
+def _np_outer(a, b, which):
+    return np.outer(a, b) if which == "outer" else np.tensordot(a, b, 0)
+
+
+_misc("outer", _gen_outer, _ag_outer, _np_outer)
+
+
+def _gen_addmm(draw, env, i):
+    x = env[i]
+    if x.ndim != 2:
+        return None
+    k, m = x.shape[1], draw(st.integers(1, MAX_SIDE))
+    return ("fresh_many", [(x.shape[0], m), (k, m)],
+            lambda c, w: ((c, i, w), _params(beta=draw(st.sampled_from([1.0, 0.5])),
+                                             alpha=draw(st.sampled_from([1.0, -2.0])))))
+
+
+_misc("addmm", _gen_addmm,
+      lambda c, a, b, beta, alpha: A.addmm(c, a, b, beta=beta, alpha=alpha),
+      lambda c, a, b, beta, alpha: beta * c + alpha * (a @ b))
+
+
+def _gen_vec_fn(draw, env, i):
+    x = env[i]
+    if x.ndim == 0:
+        return None
+    d = draw(st.integers(0, x.ndim - 1))
+    which = draw(st.sampled_from(["normalize", "cosine_similarity", "pairwise_distance"]))
+    j = pick(draw, env, lambda v: v.shape == x.shape)
+    axis = x.ndim - 1 if which == "pairwise_distance" else d
+    n1 = np.sqrt((x * x).sum(axis))
+    y = env[j]
+    n2 = np.sqrt((y * y).sum(axis))
+    diff = np.sqrt(((x - y + 1e-6) ** 2).sum(axis))
+    if min(n1.min(), n2.min()) < 0.1 or (which == "pairwise_distance" and diff.min() < 0.1):
+        return None     # keep clear of the eps clamps (kinks) and of a zero distance
+    return (i, j), _params(which=which, dim=d)
+
+
+def _ag_vec_fn(a, b, which, dim):
+    if which == "normalize":
+        return F.normalize(a, dim=dim) * b
+    if which == "cosine_similarity":
+        return F.cosine_similarity(a, b, dim=dim)
+    return F.pairwise_distance(a, b)
+
+
+def _np_vec_fn(a, b, which, dim):
+    if which == "normalize":
+        return a / np.sqrt((a * a).sum(dim, keepdims=True)) * b
+    if which == "cosine_similarity":
+        return (a * b).sum(dim) / np.sqrt((a * a).sum(dim) * (b * b).sum(dim))
+    return np.sqrt(((a - b + 1e-6) ** 2).sum(-1))
+
+
+_misc("vector_fns", _gen_vec_fn, _ag_vec_fn, _np_vec_fn)
+
+
+def _gen_glu(draw, env, i):
+    x = env[i]
+    dims = [d for d, n in enumerate(x.shape) if n % 2 == 0]
+    if not dims:
+        return None
+    return (i,), _params(dim=draw(st.sampled_from(dims)))
+
+
+def _np_glu(x, dim):
+    a, b = np.split(x, 2, dim)
+    return a / (1 + np.exp(-b))
+
+
+_misc("glu", _gen_glu, lambda x, dim: F.glu(x, dim), _np_glu)
+
+
+def _gen_log_exp2(draw, env, i):
+    which = draw(st.sampled_from(["exp2", "log2", "log10"]))
+    if which == "exp2":
+        return (i,), _params(which=which, c=0.0, s=bound_scale(env[i], 3.0))
+    return (i,), _params(which=which, c=positive_shift(env[i], 0.3), s=1.0)
+
+
+_misc("exp2_log2", _gen_log_exp2,
+      lambda x, which, c, s: getattr(A, which)(x * s + c),
+      lambda x, which, c, s: getattr(np, which)(x * s + c))
+
+
+def _gen_group_norm(draw, env, i):
+    x = env[i]
+    if x.ndim < 2 or x.shape[1] < 1:
+        return None
+    c = x.shape[1]
+    groups = draw(st.sampled_from([g for g in (1, 2, 3) if c % g == 0]))
+    per = x.size // (x.shape[0] * groups)
+    if per < 2:
+        return None
+    spread = np.arange(x.size, dtype=np.float64).reshape(x.shape) * 0.37 % 1.3
+    return ("fresh_many", [(c,), (c,)], lambda w, b: ((i, w, b), _params(groups=groups,
+                                                                         spread=spread)))
+
+
+def _np_group_norm(x, w, b, groups, spread):
+    x = x + np.array(spread)
+    n, c = x.shape[:2]
+    g = x.reshape(n, groups, -1)
+    y = ((g - g.mean(-1, keepdims=True)) / np.sqrt(g.var(-1, keepdims=True) + 1e-5))
+    cs = (c,) + (1,) * (x.ndim - 2)
+    return y.reshape(x.shape) * w.reshape(cs) + b.reshape(cs)
+
+
+_misc("group_norm", _gen_group_norm,
+      lambda x, w, b, groups, spread: F.group_norm(_spread(x, spread), groups, w, b, eps=1e-5),
+      _np_group_norm)
+
+
+def _gen_bilinear(draw, env, i):
+    x = env[i]
+    if x.ndim == 0:
+        return None
+    j = pick(draw, env, lambda v: v.ndim == x.ndim and v.shape[:-1] == x.shape[:-1])
+    o = draw(st.integers(1, 2))
+    return ("fresh_many", [(o, x.shape[-1], env[j].shape[-1])],
+            lambda w: ((i, j, w), _params()))
+
+
+_misc("bilinear", _gen_bilinear, lambda a, b, w: F.bilinear(a, b, w),
+      lambda a, b, w: np.einsum("...i,kij,...j->...k", a, w, b))
+
+
+def _gen_embedding(draw, env, i):
+    w = env[i]
+    if w.ndim != 2:
+        return None
+    m = draw(st.integers(1, 4))
+    idx = draw(st.lists(st.integers(0, w.shape[0] - 1), min_size=m, max_size=m))
+    return (i,), _params(idx=tuple(idx))
+
+
+_misc("embedding", _gen_embedding, lambda w, idx: F.embedding(ints(idx), w),
+      lambda w, idx: w[list(idx)])
+
+
+def _gen_more_losses(draw, env, i):
+    x = env[i]
+    if x.ndim == 0:
+        return None
+    which = draw(st.sampled_from(["gaussian_nll", "poisson_nll", "js_div", "focal",
+                                  "sigmoid_focal", "dice"]))
+    n = x.size
+    if which == "focal":
+        if x.ndim < 2:
+            return None
+        axis, tshape = _class_shape(x)
+        m = int(np.prod(tshape, dtype=np.int64))
+        target = np.array(draw(st.lists(st.integers(0, x.shape[1] - 1), min_size=m,
+                                        max_size=m))).reshape(tshape)
+    elif which in ("sigmoid_focal", "dice"):
+        if which == "dice" and x.ndim < 2:
+            return None
+        target = np.array(draw(st.lists(st.sampled_from([0.0, 1.0, 0.5]), min_size=n,
+                                        max_size=n))).reshape(x.shape)
+    elif which == "js_div":
+        if x.ndim < 1:
+            return None
+        t = np.array(draw(st.lists(st.sampled_from([0.0, 0.2, 0.5, 1.0]), min_size=n,
+                                   max_size=n))).reshape(x.shape) + 1e-3
+        target = t / t.sum(-1, keepdims=True)
+    else:
+        target = np.array(draw(st.lists(st.sampled_from([0.0, 1.0, 2.0, -0.5]), min_size=n,
+                                        max_size=n))).reshape(x.shape)
+        if which == "poisson_nll":
+            target = np.abs(target)
+    return (i,), _params(which=which, target=target,
+                         reduction=draw(st.sampled_from(["mean", "sum"])))
+
+
+def _ag_more_losses(x, which, target, reduction):
+    if which == "focal":
+        return F.focal_loss(x, ints(target), gamma=2.0, reduction=reduction)
+    t = const(target, x)
+    if which == "gaussian_nll":
+        return F.gaussian_nll_loss(x, t, A.softplus(x) + 0.5, reduction=reduction)
+    if which == "poisson_nll":
+        return F.poisson_nll_loss(x, t, reduction=reduction)
+    if which == "js_div":
+        return F.js_div(F.log_softmax(x, -1), t, reduction=reduction)
+    if which == "sigmoid_focal":
+        return F.sigmoid_focal_loss(x, t, reduction=reduction)
+    return F.dice_loss(A.sigmoid(x), t, reduction=reduction)
+
+
+def _np_more_losses(x, which, target, reduction):
+    t = np.array(target)
+    if which == "focal":
+        lp = np.log(_np_softmax(x, 1))
+        lpt = np.take_along_axis(lp, np.expand_dims(t, 1), 1).squeeze(1)
+        loss = -(1 - np.exp(lpt)) ** 2 * lpt
+    elif which == "gaussian_nll":
+        var = np.logaddexp(0, x) + 0.5
+        loss = 0.5 * (np.log(var) + (x - t) ** 2 / var)
+    elif which == "poisson_nll":
+        loss = np.exp(x) - t * x
+    elif which == "js_div":
+        p = _np_softmax(x, -1)
+        m = (p + t) / 2
+        loss = 0.5 * (p * (np.log(p) - np.log(m)) + np.where(t > 0, t * (np.log(
+            np.where(t > 0, t, 1)) - np.log(m)), 0))
+        return loss.sum() / (x.shape[0] if x.ndim else 1) if reduction == "mean" else loss.sum()
+    elif which == "sigmoid_focal":
+        p = 1 / (1 + np.exp(-x))
+        ce = np.logaddexp(0, x) - x * t
+        pt = p * t + (1 - p) * (1 - t)
+        loss = ce * (1 - pt) ** 2 * (0.25 * t + 0.75 * (1 - t))
+    else:
+        p = 1 / (1 + np.exp(-x))
+        dims = tuple(range(1, x.ndim))
+        loss = 1 - (2 * (p * t).sum(dims) + 1) / (p.sum(dims) + t.sum(dims) + 1)
+    return loss.mean() if reduction == "mean" else loss.sum()
+
+
+_misc("more_losses", _gen_more_losses, _ag_more_losses, _np_more_losses)
+
+
 # ---------------------------------------------------------------------- the strategy
 # Families in shrinking order (Hypothesis shrinks a choice towards the first entry).
-_FAMILY_ORDER = ["binary", "unary", "activation", "reduce", "shape", "index", "linalg", "nn", "loss"]
+_FAMILY_ORDER = ["binary", "unary", "activation", "reduce", "shape", "index", "linalg", "nn", "loss",
+                 "misc"]
 FAMILIES = tuple(_FAMILY_ORDER)
 
 
