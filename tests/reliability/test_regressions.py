@@ -194,10 +194,9 @@ def test_load_state_dict_names_a_value_of_the_wrong_type():
         m.load_state_dict({"weight": "abc", "bias": m.state_dict()["bias"]})
 
 
-@pytest.mark.xfail(strict=True, reason="autograd/ops/linalg.py Einsum.backward: a subscript "
-                   "repeated within one operand (a trace or diagonal) is documented as not "
-                   "differentiable, but nothing raises: einsum('ii->', x) gets the gradient "
-                   "ones((3, 3)) instead of eye(3), silently")
+# Fixed in 71f428b; was: autograd/ops/linalg.py Einsum.backward: a subscript repeated within one
+# operand (a trace or diagonal) is documented as not differentiable, but nothing raises:
+# einsum('ii->', x) gets the gradient ones((3, 3)) instead of eye(3), silently
 def test_einsum_trace_gradient_is_the_identity_or_raises():
     x = A.tensor(np.arange(9.0).reshape(3, 3), requires_grad=True)
     try:
@@ -207,11 +206,10 @@ def test_einsum_trace_gradient_is_the_identity_or_raises():
     np.testing.assert_array_equal(x.grad.numpy(), np.eye(3))
 
 
-@pytest.mark.xfail(strict=True, reason="autograd/ops/linalg.py Einsum.backward: an operand "
-                   "whose size-1 dim broadcasts against another operand's (accepted by "
-                   "einsum's size check, and by NumPy) gets a gradient of the broadcast shape "
-                   "that _expand_subscripts cannot reshape: ValueError 'cannot reshape array "
-                   "of size 6 into shape (1,3)' (PyTorch sums over the broadcast dim)")
+# Fixed in 71f428b; was: autograd/ops/linalg.py Einsum.backward: an operand whose size-1 dim
+# broadcasts against another operand's (accepted by einsum's size check, and by NumPy) gets a
+# gradient of the broadcast shape that _expand_subscripts cannot reshape: ValueError 'cannot
+# reshape array of size 6 into shape (1,3)' (PyTorch sums over the broadcast dim)
 def test_einsum_gradient_of_a_broadcast_operand():
     a = A.tensor(np.ones((2, 3)), requires_grad=True)
     b = A.tensor(np.arange(3.0).reshape(1, 3), requires_grad=True)
