@@ -1749,8 +1749,10 @@ def _programs(draw, min_ops, max_ops, ops, families, avoid_0d):
         env.append(value)
         return len(env) - 1
 
-    for _ in range(draw(st.integers(1, 2))):
-        add_input(draw(_shape_st(1 if avoid_0d else 0)))
+    for k in range(draw(st.integers(1, 2))):
+        # a program of one op gets a first input of 2 or more dims (ops such as batch_norm,
+        # transpose or addmm need one); the second input may be anything
+        add_input(draw(_shape_st(2 if k == 0 and len(names) == 1 else 1 if avoid_0d else 0)))
     done = 0
     attempts = 0
     while done < n_ops and attempts < 6 * n_ops:

@@ -5,7 +5,7 @@ The number of programs comes from the Hypothesis profile (tests/conftest.py): `c
 test, `thorough` (HYPOTHESIS_PROFILE=thorough) 1000; the second-order test runs half as many.
 """
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import program_checks as pc
@@ -47,12 +47,10 @@ def test_random_reduction_nn_and_loss_programs(program):
 # Every op on its own (chains of 1 to 3 of it, inputs reused), so each one is checked in every
 # run, first and second order, whatever the mixed programs happened to draw.
 @pytest.mark.parametrize("name", sorted(OPS))
-@settings(max_examples=max(3, settings().max_examples // 8),
-          suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
+@settings(max_examples=max(3, settings().max_examples // 8))
 @given(data=st.data())
 def test_each_op_in_short_programs(name, data):
     program = data.draw(programs(min_ops=1, max_ops=3, ops=[name], second_order=True))
-    assume(name in program.op_names())   # some ops need inputs of 2 or more dims
     pc.check_program(program, second_order=True)
 
 
