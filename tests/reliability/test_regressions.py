@@ -217,6 +217,18 @@ def test_einsum_gradient_of_a_broadcast_operand():
     np.testing.assert_array_equal(b.grad.numpy(), [[2.0, 2.0, 2.0]])
 
 
+@pytest.mark.xfail(strict=True, reason="autograd/ops/losses.py BinaryCrossEntropyWithLogits."
+                   "forward (~line 278) computes (1 - y) x + softplus(-x), with softplus(-x) = "
+                   "log1p(exp(-|x|)) + max(-x, 0): for a confident negative (x = -20, y = 0) the "
+                   "2e-9 term is added to 20 before x cancels it, so the loss is 0.0 (relative "
+                   "error 100%); its docstring's max(x, 0) - x y + log1p(exp(-|x|)), PyTorch's "
+                   "order, gives 2.06e-9 (confident positives are already exact)")
+def test_bce_with_logits_of_a_confident_negative_keeps_its_small_loss():
+    x = A.tensor(np.array([-20.0, -30.0], np.float32))
+    loss = F.binary_cross_entropy_with_logits(x, A.zeros(2), reduction="none")
+    np.testing.assert_allclose(loss.numpy(), np.logaddexp(0, [-20.0, -30.0]), rtol=1e-5)
+
+
 # ---------------------------------------------------------------------- fixed or guarded
 # Shrunk programs that failed while the fuzzers were written (see the bugs above).
 REGRESSION_PROGRAMS = {
