@@ -101,6 +101,38 @@ def check_deterministic(program):
             assert a.tobytes() == b.tobytes(), "two runs gave different gradients"
 
 
+def check_engine_paths(program):
+    """The same gradient through every route the engine offers: autograd.grad, .backward()
+    accumulation (twice with retain_graph: exactly double), backward(inputs=...) filling only
+    the chosen leaf, a leaf hook doubling its gradient, and create_graph=True."""
+    leaves = leaves_for(program)
+    out = run_autograd(program, leaves)
+    ref = [np.zeros(x.shape) if g is None else g.numpy().copy()
+           for x, g in zip(leaves, A.grad(out, leaves, retain_graph=True, allow_unused=True))]
+    used = [g is not None for g in A.grad(out, leaves, retain_graph=True, allow_unused=True)]
+    out.backward(retain_graph=True)
+    once = [np.zeros(x.shape) if x.grad is None else x.grad.numpy().copy() for x in leaves]
+    out.backward()
+    twice = [np.zeros(x.shape) if x.grad is None else x.grad.numpy().copy() for x in leaves]
+    for k, (r, a, b) in enumerate(zip(ref, once, twice)):
+        assert a.tobytes() == r.tobytes(), f"backward() and grad() differ for input {k}"
+        assert b.tobytes() == (2 * r).tobytes(), f"second backward did not add exactly, input {k}"
+    # only the requested leaf, and hooks
+    leaves = leaves_for(program)
+    out = run_autograd(program, leaves)
+    k = next((i for i, u in enumerate(used) if u), None)
+    if k is None:
+        return
+    handle = leaves[k].register_hook(lambda g: g * 2.0)
+    out.backward(inputs=[leaves[k]], create_graph=True)
+    handle.remove()
+    assert all(x.grad is None for i, x in enumerate(leaves) if i != k)
+    got = leaves[k].grad
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got.detach().numpy(), 2 * ref[k], rtol=1e-12, atol=1e-300,
+                               err_msg=f"hooked create_graph backward of input {k}")
+
+
 def check_program(program, second_order=False):
     """Every property of one program (the regression tests call this)."""
     check_value(program)

@@ -23,6 +23,12 @@ def test_random_programs_match_numpy_finite_differences_float32_and_repeat_exact
 
 
 @settings(max_examples=_HALF)
+@given(programs(second_order=True))     # one of the routes is create_graph=True
+def test_random_programs_give_the_same_gradient_through_every_engine_route(program):
+    pc.check_engine_paths(program)
+
+
+@settings(max_examples=_HALF)
 @given(programs(max_ops=8, second_order=True))
 def test_random_programs_have_exact_second_derivatives(program):
     pc.check_second_order(program)
