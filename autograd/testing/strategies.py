@@ -198,7 +198,9 @@ def advanced_indices(draw, shape, unique=False, allow_mask=True):
         raise ValueError("advanced_indices needs a shape with at least one dim")
     kinds = ["int_array", "int_array_then_slice", "slice_then_int_array", "ellipsis_int_array"]
     if nd >= 2:
-        kinds += ["two_int_arrays", "int_then_int_array"]
+        kinds.append("two_int_arrays")
+        if shape[0] > 0:
+            kinds.append("int_then_int_array")
     if allow_mask:
         kinds += ["mask", "mask_then_slice"]
     kind = draw(st.sampled_from(kinds))
@@ -215,7 +217,7 @@ def advanced_indices(draw, shape, unique=False, allow_mask=True):
     if kind == "ellipsis_int_array":
         return (Ellipsis, draw(_int_array(shape[-1], unique=unique)))
     if kind == "two_int_arrays":
-        length = draw(st.integers(0, 3))
+        length = draw(st.integers(0, 3)) if shape[0] and shape[1] else 0
         a = draw(_int_array(shape[0], max_len=length, min_len=length, unique=False))
         b = draw(_int_array(shape[1], max_len=length, min_len=length, unique=False))
         if unique and len({(x % shape[0], y % shape[1]) for x, y in zip(a, b)}) < len(a):
