@@ -261,10 +261,10 @@ def binary_cross_entropy(x, y, weight=None, reduction="mean"):
 
 
 class BinaryCrossEntropyWithLogits(Op):
-    """loss = w * ((1 - y) * x + l_w * softplus(-x)),  l_w = 1 + (pos_weight - 1) * y.
-    (Without pos_weight this is max(x, 0) - x*y + log1p(exp(-|x|)).)
+    """loss = w * ((1 - y) * softplus(x) + pos_weight * y * softplus(-x))  (pos_weight = 1 when
+    absent), which equals w * ((1 - y) * x + l_w * softplus(-x)),  l_w = 1 + (pos_weight - 1) y.
 
-    gx = w * ((1 - y) - l_w * sigmoid(-x)),   gy = w * (-x + (pos_weight - 1) * softplus(-x))
+    gx = w * ((1 - y) sigmoid(x) - pos_weight y sigmoid(-x)),   gy = w * (-x + (pos_weight - 1) * softplus(-x))
     gpos_weight = w * y * softplus(-x),       gw = the unweighted loss
 
     Shapes: x, y: (*)  weight: broadcastable to x  pos_weight: broadcastable to x (classes on
@@ -273,11 +273,11 @@ class BinaryCrossEntropyWithLogits(Op):
 
     @staticmethod
     def forward(ctx, x, y, weight, pos_weight, reduction):
-        sp = _softplus_neg_array(x)
-        if pos_weight is None:
-            loss = (1.0 - y) * x + sp
-        else:
-            loss = (1.0 - y) * x + (1.0 + (pos_weight - 1.0) * y) * sp
+        # NOTE: (1 - y) softplus(x) + pos_weight * y * softplus(-x): two non-negative terms,
+        # so a confident correct logit keeps its tiny loss instead of cancelling to 0.
+        tail = np.log1p(np.exp(-np.abs(x)))
+        sp_pos, sp_neg = np.maximum(x, 0) + tail, np.maximum(-x, 0) + tail
+        loss = (1.0 - y) * sp_pos + (y if pos_weight is None else pos_weight * y) * sp_neg
         if weight is not None:
             loss = loss * weight
         ctx.reduction, ctx.n = reduction, x.size
@@ -292,10 +292,9 @@ class BinaryCrossEntropyWithLogits(Op):
         sw = s * weight if weight is not None else s
         gx = gy = gw = gpw = None
         if nx:
-            if pos_weight is None:
-                gx = sw * (_sigmoid(x) - y)
-            else:
-                gx = sw * ((1.0 - y) - (1.0 + (pos_weight - 1.0) * y) * (1.0 - _sigmoid(x)))
+            # (1 - y) sigmoid(x) - pos_weight * y * sigmoid(-x): no cancellation at large |x|
+            py = y if pos_weight is None else pos_weight * y
+            gx = sw * ((1.0 - y) * _sigmoid(x) - py * _sigmoid(-x))
             gx = unbroadcast(gx, x.shape)
         if ny:
             gy = -x if pos_weight is None else -x + (pos_weight - 1.0) * _softplus_neg(x)
