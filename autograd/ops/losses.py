@@ -105,6 +105,15 @@ class CrossEntropy(Op):
         e = np.exp(shifted)
         sum_e = e.sum(axis=axis, keepdims=True)
         logp = shifted - np.log(sum_e)
+        if (x.ndim == 2 and weight is None and label_smoothing == 0 and reduction == "mean"
+                and x.shape[0] and not (target == ignore_index).any()):
+            # NOTE: the common case (plain mean over a batch of class indices) is one fancy
+            # index each way; the general path below builds full target-mass arrays.
+            rows = np.arange(x.shape[0])
+            ctx.reduction, ctx.simple = reduction, (rows, ignore_index)
+            ctx.save_for_backward(x, e / sum_e, target)
+            return np.asarray(-logp[rows, target].mean(), dtype=x.dtype)
+        ctx.simple = None
         safe, w_t, valid = _pick_weights(target, weight, ignore_index, x.dtype)
         picked = np.take_along_axis(logp, np.expand_dims(safe, axis), axis).squeeze(axis)
         loss = -picked * w_t
@@ -125,13 +134,26 @@ class CrossEntropy(Op):
 
     @staticmethod
     def backward(ctx, g):
-        x, p, safe, w_t, valid = ctx.saved_tensors
         if not ctx.needs_input_grad[0]:
             return None, None, None, None, None, None
+        if ctx.simple is not None:
+            x, p, target = ctx.saved_tensors
+            rows, ignore_index = ctx.simple
+            if isinstance(g, np.ndarray):
+                scale = g / x.shape[0]
+                gx = p * scale
+                gx[rows, target] -= scale
+                return gx, None, None, None, None, None
+            target = target._data if isinstance(target, Tensor) else target
+            safe, w_t, valid = _pick_weights(target, None, ignore_index, x.dtype)
+            ctx.denom = w_t.sum(dtype=x.dtype)
+            ctx.weight, ctx.eps_ls = None, 0.0
+        else:
+            x, p, safe, w_t, valid = ctx.saved_tensors
         axis = _class_axis(x)
         if isinstance(g, Tensor):
             p = _ew.exp(_log_softmax_tensor(x, axis))
-            safe, w_t, valid = safe._data, w_t._data, valid._data
+            safe, w_t, valid = (getattr(v, "_data", v) for v in (safe, w_t, valid))
         q, a = _target_mass(x.shape, x.dtype, axis, safe, w_t, valid, ctx.weight, ctx.eps_ls)
         gx = _scale(ctx, g, x.ndim, axis) * (a * p - q)
         return gx, None, None, None, None, None
