@@ -10,9 +10,3 @@ regression tests, and lose their flag.)
 # PyTorch returns an empty result.
 # tests/autograd/test_ops_values.py::test_softmax_of_a_tensor_with_an_empty_dim_is_empty
 SOFTMAX_EMPTY_OK = False
-
-# An op that saves a NumPy scalar (a 0-d result of a ufunc, e.g. cross-entropy's `valid` mask
-# for a 0-d target) breaks double backward, which expects arrays.
-# tests/autograd/test_ops_gradients.py::
-#     test_cross_entropy_of_an_unbatched_input_has_a_second_derivative
-NUMPY_SCALAR_SAVED_OK = False

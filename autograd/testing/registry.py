@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from . import strategies as ts
 from .strategies import Domain
 
-__all__ = ["OpSpec", "register", "get", "specs", "families", "FAMILIES", "EXEMPT_OPS",
+__all__ = ["OpSpec", "Domain", "register", "get", "specs", "families", "FAMILIES", "EXEMPT_OPS",
            "EXEMPT_FUNCTIONS", "shapes_with_empty", "one_shape", "broadcast_shapes"]
 
 # The families, in the order the tests report them. A spec's family must be one of these.
