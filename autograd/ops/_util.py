@@ -57,8 +57,9 @@ def normalize_dim(dim, ndim, op="op"):
 
 
 def normalize_dims(dim, ndim, op="op"):
-    """`dim` (None, int or sequence) as a sorted tuple of axes; None means every axis."""
-    if dim is None:
+    """`dim` (None, int or sequence) as a sorted tuple of axes; None and () mean every axis
+    (as PyTorch's reductions read an empty dim list)."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         return tuple(range(ndim))
     if isinstance(dim, (int, np.integer)):
         d = normalize_dim(dim, ndim, op)

@@ -25,7 +25,7 @@ class Softmax(Op):
 
     @staticmethod
     def forward(ctx, x, dim):
-        e = np.exp(x - np.amax(x, axis=dim, keepdims=True))
+        e = np.exp(x - np.amax(x, axis=dim, keepdims=True, initial=-np.inf))
         out = e / np.sum(e, axis=dim, keepdims=True)
         ctx.dim = dim
         ctx.save_for_backward(out)
@@ -42,7 +42,7 @@ class LogSoftmax(Op):
 
     @staticmethod
     def forward(ctx, x, dim):
-        shifted = x - np.amax(x, axis=dim, keepdims=True)
+        shifted = x - np.amax(x, axis=dim, keepdims=True, initial=-np.inf)
         out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
         ctx.dim = dim
         ctx.save_for_backward(out)

@@ -3,6 +3,7 @@
 `dim` may be None (every axis), an int or a tuple, negative allowed; `keepdim` keeps reduced
 axes as size 1. Backward formulas broadcast `g` back over the reduced axes.
 """
+import builtins
 import collections
 import math
 
@@ -182,7 +183,7 @@ class LogSumExp(Op):
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
-        m = np.amax(x, axis=axes, keepdims=True)
+        m = np.amax(x, axis=axes, keepdims=True, initial=-np.inf)
         m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
         s = np.sum(np.exp(x - m), axis=axes, keepdims=True)
         out = np.log(s) + m
@@ -199,7 +200,7 @@ class LogSumExp(Op):
         if isinstance(x, np.ndarray):
             # NOTE: exp(x - out) loses precision when out is rounded at the scale of max|x|;
             # the max-shifted softmax is exact to an ulp.
-            e = np.exp(x - np.amax(x, axis=axes, keepdims=True))
+            e = np.exp(x - np.amax(x, axis=axes, keepdims=True, initial=-np.inf))
             soft = e / np.sum(e, axis=axes, keepdims=True)
             return _restore(g, x.shape, axes, keepdim) * soft
         return _restore(g, x.shape, axes, keepdim) * _exp(x - _restore(out, x.shape, axes,
@@ -287,21 +288,24 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
 def amax(input, dim=(), keepdim=False):
     """Maximum over `dim` (every axis for `()`/None); ties share the gradient evenly."""
-    dims = None if dim == () else dim
-    _check_nonempty(input, "amax")
-    return AMax.apply(input, _axes(input, dims, "amax"), bool(keepdim))
+    axes = _axes(input, dim, "amax")
+    _check_nonempty(input, "amax", axes)
+    return AMax.apply(input, axes, bool(keepdim))
 
 
 def amin(input, dim=(), keepdim=False):
-    dims = None if dim == () else dim
-    _check_nonempty(input, "amin")
-    return AMin.apply(input, _axes(input, dims, "amin"), bool(keepdim))
+    axes = _axes(input, dim, "amin")
+    _check_nonempty(input, "amin", axes)
+    return AMin.apply(input, axes, bool(keepdim))
 
 
-def _check_nonempty(input, op):
-    if input._data.size == 0:
-        raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0"
-                         f" (input shape {tuple(input.shape)})")
+def _check_nonempty(input, op, axes=None):
+    shape = input._data.shape
+    if axes is None:
+        axes = tuple(range(len(shape)))
+    if builtins.any(shape[a] == 0 for a in axes):
+        raise IndexError(f"{op}(): Expected reduction over a non-empty dim, but the input of "
+                         f"shape {tuple(shape)} has size 0 along dims {axes}")
 
 
 def _max_min(input, dim, keepdim, other, largest, op, axis, keepdims):

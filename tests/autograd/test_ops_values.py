@@ -145,28 +145,20 @@ def test_pad_of_a_0d_tensor_with_no_padding_returns_it():
     assert float(autograd.pad(autograd.tensor(1.5), ())) == 1.5
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: softmax/log_softmax take np.amax over a "
-                   "zero-size array and raise (_core_bugs.SOFTMAX_EMPTY_OK)")
 def test_softmax_of_a_tensor_with_an_empty_dim_is_empty():
     assert autograd.softmax(autograd.zeros(0, 3), 0).shape == (0, 3)
     assert autograd.log_softmax(autograd.zeros(2, 0), 0).shape == (2, 0)
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: amax/amin with a dim refuse any input with "
-                   "numel() == 0, even when the reduced dim is not empty (PyTorch: shape (0,))")
 def test_amax_over_a_non_empty_dim_of_an_empty_tensor_is_empty():
     assert autograd.amax(autograd.zeros(2, 0), 0).shape == (0,)
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: logsumexp over an empty dim raises (np.amax of "
-                   "a zero-size array); PyTorch returns -inf")
 def test_logsumexp_over_an_empty_dim_is_minus_infinity():
     out = autograd.logsumexp(autograd.zeros(2, 0), 1)
     assert out.shape == (2,) and np.all(np.isneginf(out.numpy()))
 
 
-@pytest.mark.xfail(strict=True, reason="core bug: sum/mean with dim=() leave the tensor "
-                   "unreduced; PyTorch reduces over every dim")
 def test_sum_and_mean_with_an_empty_dim_tuple_reduce_everything():
     x = autograd.ones(2, 3)
     assert float(autograd.sum(x, dim=())) == 6.0
