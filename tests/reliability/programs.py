@@ -243,13 +243,18 @@ def bound_scale(values, bound):
 
 
 def distinct_spread(draw, x):
-    """A constant array s (or None) such that x + s has all values at least GAP apart."""
+    """A constant array s (or None) such that x + s has all values at least 2 GAP apart.
+
+    s = perm * (max(x) - min(x) + 2 GAP) for a drawn permutation: the order of x + s is the
+    order of perm and neighbours are at least 2 GAP apart (a smaller spread can create the
+    very ties it is meant to remove: [0.2, 0, 0] + [0, 0.2, 0.4] has two 0.2s).
+    """
     flat = np.sort(x.ravel())
     if flat.size < 2 or np.diff(flat).min() >= 2 * GAP:
         return None
     perm = np.array(draw(st.permutations(range(flat.size))), np.float64)
-    step = float(flat[-1] - flat[0]) + 4 * GAP
-    return (perm * step / max(flat.size - 1, 1) * 0.5 + perm * 2 * GAP).reshape(x.shape)
+    step = round(float(flat[-1] - flat[0]) + 2 * GAP, 6) + 1e-6
+    return (perm * step).reshape(x.shape)
 
 
 # ---------------------------------------------------------------------- argument pickers
