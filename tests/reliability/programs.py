@@ -32,15 +32,12 @@ import nn.functional as F
 # While one is listed, the generator or the checks step around it (see where each key is used)
 # so the fuzzers keep searching for new failures. Delete an entry once its bug is fixed (its
 # xfail test then fails, as a reminder).
-KNOWN_BUGS = {
-    "unbatched_class_loss_double_backward":
-        "cross_entropy/nll_loss on an unbatched (C,) input with a 0-d target crash under "
-        "create_graph (a NumPy scalar saved for backward)",
-}
+KNOWN_BUGS = {}
 # Fixed since they were found (their tests in test_regressions.py now run unmarked):
 # float32 maximum/minimum gradients, fused losses given a NumPy-scalar upstream gradient,
 # F.softplus' gradient at 0, second derivatives through 0-d values, einsum's gradient of a
-# size-1 dim broadcast against another operand's.
+# size-1 dim broadcast against another operand's, double backward of cross_entropy/nll_loss
+# on an unbatched (C,) input.
 
 GAP = 0.05          # distance kept between an argument's values and a kink
 MAX_ABS = 6.0       # values larger than this (in absolute value) are scaled down after a step
@@ -1215,8 +1212,7 @@ def _class_shape(x):
 
 def _gen_class_loss(draw, env, i):
     x = env[i]
-    if x.ndim == 0 or (x.ndim == 1 and _FLAGS["second_order"] and
-                       "unbatched_class_loss_double_backward" in KNOWN_BUGS):
+    if x.ndim == 0:
         return None
     axis, tshape = _class_shape(x)
     c = x.shape[axis]

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import program_checks as pc
-from programs import FAMILIES, KNOWN_BUGS, OPS, programs
+from programs import FAMILIES, OPS, programs
 
 _HALF = max(1, settings().max_examples // 2)
 

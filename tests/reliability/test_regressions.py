@@ -13,7 +13,7 @@ import nn
 import nn.functional as F
 
 import program_checks as pc
-from programs import KNOWN_BUGS, Program, Step
+from programs import Program, Step
 
 
 def _grad(fn, x):
@@ -270,11 +270,6 @@ REGRESSION_PROGRAMS = {
 }
 
 
-# second order is checked unless a listed bug makes it fail (see the xfail tests above)
-_FIRST_ORDER_ONLY = {"unbatched_nll_of_a_sum", "cross_entropy_of_one_class"} \
-    if "unbatched_class_loss_double_backward" in KNOWN_BUGS else set()
-
-
 @pytest.mark.parametrize("name", sorted(REGRESSION_PROGRAMS))
 def test_regression_program(name):
-    pc.check_program(REGRESSION_PROGRAMS[name], second_order=name not in _FIRST_ORDER_ONLY)
+    pc.check_program(REGRESSION_PROGRAMS[name], second_order=True)
