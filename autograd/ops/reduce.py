@@ -110,10 +110,12 @@ def _prod_of_others(x, axes):
 class AMax(Op):
     """z = max(x, axes).   gx = g split evenly among the elements equal to the maximum."""
 
+    _reduce = staticmethod(np.amax)
+
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         ctx.args = (axes, keepdim)
-        out = np.amax(x, axis=axes, keepdims=keepdim)
+        out = ctx._reduce(x, axis=axes, keepdims=keepdim)
         ctx.save_for_backward(x, out)
         return out
 
@@ -123,20 +125,10 @@ class AMax(Op):
         return _even_split(g, x, out, *ctx.args)
 
 
-class AMin(Op):
+class AMin(AMax):
     """z = min(x, axes).   gx = g split evenly among the elements equal to the minimum."""
 
-    @staticmethod
-    def forward(ctx, x, axes, keepdim):
-        ctx.args = (axes, keepdim)
-        out = np.amin(x, axis=axes, keepdims=keepdim)
-        ctx.save_for_backward(x, out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        x, out = ctx.saved_tensors
-        return _even_split(g, x, out, *ctx.args)
+    _reduce = staticmethod(np.amin)
 
 
 def _even_split(g, x, out, axes, keepdim):
