@@ -17,6 +17,7 @@ import numpy as np
 
 from . import function, grad_mode
 from .function import _OUTPUT, _Slots
+from ._broadcast import unbroadcast
 
 __all__ = ["backward", "grad"]
 
@@ -129,12 +130,19 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only):
 def _drain(heap, pending, leaf_grads, captured, capture, retain_graph, create_graph):
     """Run every pending node, largest sequence number first.
 
-    The body is written out flat: it is the engine's innermost loop, run once per node.
+    The body is written out flat: it is the engine's innermost loop, run once per node. When a
+    node hands a gradient to a node nothing else is waiting on, and the heap is empty, that node
+    is necessarily the next one: it runs without a trip through the heap (chains, the common
+    case, never touch it).
     """
     heappop, heappush = heapq.heappop, heapq.heappush
     check_finite = function._Anomaly.enabled
-    while heap:
-        node = heappop(heap)[1]
+    node = None
+    while True:
+        if node is None:
+            if not heap:
+                break
+            node = heappop(heap)[1]
         g = pending.pop(node)
         if g.__class__ is not np.ndarray and not create_graph and g.__class__ is not _Slots:
             g = np.asarray(g)  # NumPy returns scalars from 0-d arithmetic
@@ -160,25 +168,33 @@ def _drain(heap, pending, leaf_grads, captured, capture, retain_graph, create_gr
         if len(grads) != len(edges) and not _only_nones_differ(edges, grads):
             raise RuntimeError(f"function {node.name()} returned an incorrect number of "
                                f"gradients (expected {len(edges)}, got {len(grads)})")
+        following = None
         for e, gi in zip(edges, grads):
             if e is None or gi is None:
                 continue
             if e._is_node:
                 if gi.__class__ is not _Slots and (
                         gi.shape != e._shape or (gi.dtype is not e._dtype and gi.dtype != e._dtype)):
-                    _raise_bad_grad(node, e.name() + " output", e._shape, e._dtype, gi)
+                    gi = _fit_grad(node, edges, grads, e, gi, e._shape, e._dtype)
                 prev = pending.get(e)
                 if prev is None:
                     pending[e] = gi
-                    heappush(heap, (-e._seq, e))
+                    if following is None and not heap:
+                        following = e
+                    else:
+                        heappush(heap, (-e._seq, e))
                 else:
                     pending[e] = prev + gi
             else:
                 d = e._data
                 if gi.shape != d.shape or (gi.dtype is not d.dtype and gi.dtype != d.dtype):
-                    _raise_bad_grad(node, "leaf", d.shape, d.dtype, gi)
+                    gi = _fit_grad(node, edges, grads, e, gi, d.shape, d.dtype)
                 prev = leaf_grads.get(e)
                 leaf_grads[e] = gi if prev is None else prev + gi
+        if following is not None and heap:
+            heappush(heap, (-following._seq, following))  # others arrived after it: back in line
+            following = None
+        node = following
 
 
 def _only_nones_differ(edges, grads):
@@ -188,10 +204,23 @@ def _only_nones_differ(edges, grads):
     return all(e is None for e in edges[n:]) and all(g is None for g in grads[n:])
 
 
-def _raise_bad_grad(node, target, shape, dtype, g):
+def _fit_grad(node, edges, grads, edge, g, shape, dtype):
+    """A gradient whose shape differs from its input's: summed down when the input was
+    broadcast to it (as PyTorch's engine does, so backward formulas may return the broadcast
+    gradient), an error otherwise. A dtype mismatch is always an error: it would mean a silent
+    upcast somewhere."""
+    if g.dtype == dtype:
+        try:
+            broadcast = np.broadcast_shapes(shape, g.shape) == tuple(g.shape)
+        except ValueError:
+            broadcast = False
+        if broadcast:
+            return unbroadcast(g, tuple(shape))
+    index = next(k for k, (e, gk) in enumerate(zip(edges, grads)) if e is edge and gk is g)
     raise RuntimeError(
-        f"{node.name()} produced a gradient of shape {tuple(g.shape)} and dtype {g.dtype} for "
-        f"a {target} of shape {tuple(shape)} and dtype {dtype}")
+        f"Function {node.name()} returned an invalid gradient at index {index}: got shape "
+        f"{tuple(g.shape)} and dtype {g.dtype} but expected shape compatible with "
+        f"{tuple(shape)} and dtype {dtype}")
 
 
 def _call_backward(node, g, create_graph):
@@ -262,12 +291,28 @@ def _shadow(node, saved):
     """A copy of `node` whose saved values are `saved`: what backward reads as `ctx`."""
     cls = type(node)
     ctx = object.__new__(cls)
-    for name in ("_next", "needs_input_grad", "_seq", "_shape", "_dtype"):
-        setattr(ctx, name, getattr(node, name))
+    for name in _copied_slots(cls):
+        value = getattr(node, name, _MISSING)
+        if value is not _MISSING:
+            setattr(ctx, name, value)
     ctx.__dict__.update(node.__dict__)
     ctx._saved = saved
     ctx._tags = None
     return ctx
+
+
+_MISSING = object()
+_slot_cache = {}
+
+
+def _copied_slots(cls):
+    """The slot attributes a shadow copies: Function's own plus any an op class declares."""
+    names = _slot_cache.get(cls)
+    if names is None:
+        names = [n for k in cls.__mro__ for n in k.__dict__.get("__slots__", ())
+                 if n not in ("_saved", "_tags", "__dict__", "__weakref__")]
+        _slot_cache[cls] = names = tuple(dict.fromkeys(names))
+    return names
 
 
 def _constant_saved(node):

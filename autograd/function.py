@@ -189,58 +189,56 @@ class Op(Function):
     def apply(cls, *args, **kwargs):
         """Fast path for the common calls (one or two positional inputs, the first a Tensor,
         a single array output); everything else takes `Function.apply`."""
-        if kwargs or len(args) > 2:
+        n = len(args)
+        if kwargs or n > 2 or n == 0:
             return Function.apply.__func__(cls, *args, **kwargs)
         x = args[0]
         if x.__class__ is not Tensor:
             return Function.apply.__func__(cls, *args)
-        unary = len(args) == 1
-        if unary:
-            y_req = False
+        xd = x._data
+        record = _state.enabled
+        ctx = _new(cls)
+        ctx._saved = ()
+        if n == 1:
+            req = record and x._requires_grad
+            ctx.needs_input_grad = _NEEDS_1
+            out = cls.forward(ctx, xd)
         else:
             y = args[1]
             if y.__class__ is Tensor:
                 yd = y._data
-                y_req = y._requires_grad
+                y_req = record and y._requires_grad
             elif isinstance(y, Tensor):
                 return Function.apply.__func__(cls, *args)
             else:
                 yd = y
                 y_req = False
-        record = _state.enabled
-        x_req = record and x._requires_grad
-        y_req = record and y_req
-        ctx = _new(cls)
-        ctx._saved = ()
-        ctx.needs_input_grad = _NEEDS_1 if unary else _NEEDS_2[x_req, y_req]
-        xd = x._data
-        out = cls.forward(ctx, xd) if unary else cls.forward(ctx, xd, yd)
+            x_req = record and x._requires_grad
+            req = x_req or y_req
+            ctx.needs_input_grad = _NEEDS_2[x_req][y_req]
+            out = cls.forward(ctx, xd, yd)
         if out.__class__ is not np.ndarray:
             if type(out) is tuple:
                 return Function.apply.__func__(cls, *args)  # re-run on the general path
             out = _saved_as_array(ctx, out)
-        if not (x_req or y_req):
+        dtype = out.dtype
+        if not req or dtype.kind != "f":
             return _make(out, None)
-        if out.dtype.kind != "f":
-            return _make(out, None)
-        if unary:
+        if n == 1:
             fn = x.grad_fn
             ctx._next = (x if fn is None else fn,)
         else:
+            ex = ey = None
             if x_req:
                 fn = x.grad_fn
                 ex = x if fn is None else fn
-            else:
-                ex = None
             if y_req:
                 fn = y.grad_fn
                 ey = y if fn is None else fn
-            else:
-                ey = None
             ctx._next = (ex, ey)
         ctx._seq = next(_seq)
         ctx._shape = out.shape
-        ctx._dtype = out.dtype
+        ctx._dtype = dtype
         t = _new(Tensor)
         t._data = out
         t._grad = None
@@ -248,14 +246,22 @@ class Op(Function):
         t._requires_grad = True
         saved = ctx._saved
         if saved:
-            # NOTE: tags are tuples (never lists), so the collector untracks them.
+            # Tags are tuples (never lists), so the collector untracks them. Written out for
+            # one and two saved values: a generator here costs as much as the op.
+            y_in = n == 2 and y.__class__ is Tensor
             if len(saved) == 1:
                 v = saved[0]
-                ctx._tags = _TAG_IN0 if v is xd else _TAG_OUT if v is out else _TAG_CONST
+                ctx._tags = _TAG_IN0 if v is xd else _TAG_OUT if v is out else \
+                    _TAG_IN1 if (y_in and v is yd) else _TAG_CONST
+            elif len(saved) == 2:
+                v, w = saved
+                ctx._tags = (0 if v is xd else _OUTPUT if v is out else
+                             1 if (y_in and v is yd) else None,
+                             0 if w is xd else _OUTPUT if w is out else
+                             1 if (y_in and w is yd) else None)
             else:
                 ctx._tags = tuple(0 if v is xd else _OUTPUT if v is out else
-                                  1 if (not unary and v is yd and y.__class__ is Tensor)
-                                  else None for v in saved)
+                                  1 if (y_in and v is yd) else None for v in saved)
         else:
             ctx._tags = None
         if _Anomaly.enabled:
@@ -264,9 +270,8 @@ class Op(Function):
 
 
 _NEEDS_1 = (True,)
-_TAG_IN0, _TAG_OUT, _TAG_CONST = (0,), (_OUTPUT,), (None,)
-_NEEDS_2 = {(True, True): (True, True), (True, False): (True, False),
-            (False, True): (False, True), (False, False): (False, False)}
+_TAG_IN0, _TAG_IN1, _TAG_OUT, _TAG_CONST = (0,), (1,), (_OUTPUT,), (None,)
+_NEEDS_2 = {x: {y: (x, y) for y in (False, True)} for x in (False, True)}
 
 
 class AccumulateGrad:

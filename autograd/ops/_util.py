@@ -7,6 +7,7 @@ implementation, so every formula is written once.
 import numpy as np
 
 from .. import dtypes
+from .._broadcast import unbroadcast
 from ..tensor import Tensor, _make
 
 __all__ = ["unbroadcast", "dual", "normalize_dim", "normalize_dims", "as_tensor_operand",
@@ -15,24 +16,6 @@ __all__ = ["unbroadcast", "dual", "normalize_dim", "normalize_dims", "as_tensor_
 
 def is_tensor(x):
     return isinstance(x, Tensor)
-
-
-def unbroadcast(g, shape):
-    """Sum `g` down to `shape`, undoing NumPy broadcasting (works on arrays and Tensors).
-
-    Shapes: g: broadcast(shape, other)  ->  shape
-    """
-    gshape = g.shape
-    if gshape == shape:
-        return g
-    lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    if lead or g.shape != shape:
-        g = g.reshape(shape)
-    return g
 
 
 def dual(tensor_fn, array_fn):

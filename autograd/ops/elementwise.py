@@ -19,19 +19,20 @@ def _shape(x):
 
 
 # ---------------------------------------------------------------------- binary arithmetic
+# The gradients these return have the broadcast output's shape; the engine sums each back to
+# its input's shape (as PyTorch's engine does), so no op stores its input shapes.
 class Add(Op):
-    """z = a + b.   ga = g,  gb = g   (each unbroadcast to its input's shape)."""
+    """z = a + b.   ga = g,  gb = g."""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (_shape(a), _shape(b))
         return a + b
 
     @staticmethod
     def backward(ctx, g):
-        sa, sb = ctx.shapes
         na, nb = ctx.needs_input_grad
-        return (unbroadcast(g, sa) if na else None, unbroadcast(g, sb) if nb else None)
+        return (g if na else None,
+                g if nb else None)
 
 
 class Sub(Op):
@@ -39,14 +40,13 @@ class Sub(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (_shape(a), _shape(b))
         return a - b
 
     @staticmethod
     def backward(ctx, g):
-        sa, sb = ctx.shapes
         na, nb = ctx.needs_input_grad
-        return (unbroadcast(g, sa) if na else None, unbroadcast(-g, sb) if nb else None)
+        return (g if na else None,
+                -g if nb else None)
 
 
 class Mul(Op):
@@ -56,16 +56,14 @@ class Mul(Op):
     def forward(ctx, a, b):
         na, nb = ctx.needs_input_grad
         ctx.save_for_backward(a if nb else None, b if na else None)
-        ctx.shapes = (_shape(a), _shape(b))
         return a * b
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        sa, sb = ctx.shapes
-        return (unbroadcast(g * b, sa) if na else None,
-                unbroadcast(g * a, sb) if nb else None)
+        return (g * b if na else None,
+                g * a if nb else None)
 
 
 class Div(Op):
@@ -75,16 +73,14 @@ class Div(Op):
     def forward(ctx, a, b):
         out = a / b
         ctx.save_for_backward(b, out if ctx.needs_input_grad[1] else None)
-        ctx.shapes = (_shape(a), _shape(b))
         return out
 
     @staticmethod
     def backward(ctx, g):
         b, out = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        sa, sb = ctx.shapes
-        return (unbroadcast(g / b, sa) if na else None,
-                unbroadcast(-g * out / b, sb) if nb else None)
+        return (g / b if na else None,
+                -g * out / b if nb else None)
 
 
 class Pow(Op):
@@ -161,16 +157,14 @@ class Where(Op):
     @staticmethod
     def forward(ctx, cond, a, b):
         ctx.cond = cond
-        ctx.shapes = (_shape(a), _shape(b))
         return np.where(cond, a, b)
 
     @staticmethod
     def backward(ctx, g):
         _, na, nb = ctx.needs_input_grad
-        sa, sb = ctx.shapes
         return (None,
-                unbroadcast(_where(ctx.cond, g, 0.0), sa) if na else None,
-                unbroadcast(_where(ctx.cond, 0.0, g), sb) if nb else None)
+                _where(ctx.cond, g, 0.0) if na else None,
+                _where(ctx.cond, 0.0, g) if nb else None)
 
 
 # ---------------------------------------------------------------------- unary math

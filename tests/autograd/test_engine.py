@@ -417,3 +417,70 @@ def test_custom_function_not_requiring_grad_records_nothing():
     a = _t([2.0], requires_grad=False)
     p, q = MulAdd.apply(a, a, a)
     assert p.grad_fn is None and not p.requires_grad
+
+
+# ---------------------------------------------------------------------- gradient shapes
+class _BroadcastAdd(Function):
+    """a + b whose backward returns the output-shaped gradient for both inputs."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+def test_a_gradient_with_the_broadcast_shape_is_summed_back_to_the_input_as_pytorch_does():
+    a = _t(np.arange(6.0).reshape(2, 3))
+    b = _t([1.0, 2.0, 3.0])
+    weights = np.arange(6.0).reshape(2, 3)
+    (_BroadcastAdd.apply(a, b) * _t(weights, requires_grad=False)).sum().backward()
+    np.testing.assert_array_equal(_np(a.grad), weights)
+    np.testing.assert_array_equal(_np(b.grad), weights.sum(axis=0))
+
+
+def test_broadcast_gradients_are_summed_under_create_graph_too():
+    b = _t([1.0, 2.0])
+    a = _t(np.ones((3, 2)))
+    y = (_BroadcastAdd.apply(a, b) ** 2).sum()
+    gb, = autograd.grad(y, b, create_graph=True)
+    # dy/db_j = sum_i 2 (a_ij + b_j); d(sum_j dy/db_j)/db_j = 2 * 3
+    np.testing.assert_array_equal(_np(gb), 2 * (np.ones((3, 2)) + [1.0, 2.0]).sum(axis=0))
+    gg, = autograd.grad(gb.sum(), b)
+    np.testing.assert_array_equal(_np(gg), [6.0, 6.0])
+
+
+class _Transposed(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return a * 1.0
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.T
+
+
+class _Float32Grad(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return a * 1.0
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.to(autograd.float32)
+
+
+@pytest.mark.parametrize("through_node", [False, True])
+def test_a_gradient_no_broadcast_explains_raises_naming_op_and_both_shapes(through_node):
+    a = _t(np.ones((2, 3)))
+    x = a * 1.0 if through_node else a
+    with pytest.raises(RuntimeError, match=r"_TransposedBackward.*\(3, 2\).*\(2, 3\)"):
+        _Transposed.apply(x).sum().backward()
+
+
+def test_a_gradient_of_another_dtype_raises_naming_both_dtypes():
+    a = _t(np.ones(3))
+    with pytest.raises(RuntimeError, match="float32.*float64"):
+        _Float32Grad.apply(a).sum().backward()
