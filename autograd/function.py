@@ -184,6 +184,10 @@ class Op(Function):
     """
 
     _array_level = True
+    # Binary ops that set this receive a Python-number second operand as a 0-d array of the
+    # first operand's dtype (see `_scalar_array`); they must then accept that 0-d array as a
+    # float constant under create_graph, so the flag implies `_float_constants_ok`.
+    _scalar_operand = False
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -212,6 +216,8 @@ class Op(Function):
                 return Function.apply.__func__(cls, *args)
             else:
                 yd = y
+                if cls._scalar_operand and (y.__class__ is float or y.__class__ is int):
+                    yd = _scalar_array(y, xd.dtype)
                 y_req = False
             x_req = record and x._requires_grad
             req = x_req or y_req
@@ -272,6 +278,35 @@ class Op(Function):
 _NEEDS_1 = (True,)
 _TAG_IN0, _TAG_IN1, _TAG_OUT, _TAG_CONST = (0,), (1,), (_OUTPUT,), (None,)
 _NEEDS_2 = {x: {y: (x, y) for y in (False, True)} for x in (False, True)}
+
+
+_scalar_arrays = {}
+_SCALAR_CACHE_SIZE = 1024
+
+
+def _scalar_array(value, dtype):
+    """A Python number as a read-only 0-d array of a float `dtype`, cached per (dtype, value).
+
+    NumPy combines a small array with a 0-d array of its own dtype about twice as fast as with a
+    Python float, and the result is identical: a Python float takes the array's dtype anyway
+    (NEP 50). Zero is never cached (0.0 == -0.0 would share one sign); other dtypes pass through.
+    """
+    if dtype.kind != "f" or not value:
+        return value
+    cache = _scalar_arrays.get(dtype)
+    if cache is None:
+        cache = _scalar_arrays[dtype] = {}
+    arr = cache.get(value)
+    if arr is None:
+        try:
+            arr = np.array(value, dtype)
+        except OverflowError:
+            return value  # an int beyond any float: NumPy's own error or inf applies
+        arr.flags.writeable = False
+        if len(cache) >= _SCALAR_CACHE_SIZE:
+            cache.clear()
+        cache[value] = arr
+    return arr
 
 
 class AccumulateGrad:

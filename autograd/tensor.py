@@ -429,11 +429,13 @@ def _reflected(fn):
 
 
 Tensor.__add__ = Tensor.add = _ew.add
-Tensor.__radd__ = _reflected(_ew.add)
+# x + y and x * y are exactly commutative, so the reflected forms keep the Tensor first (the
+# fast path of Op.apply).
+Tensor.__radd__ = lambda self, other: _ew.add(self, other)
 Tensor.__sub__ = Tensor.sub = Tensor.subtract = _ew.sub
 Tensor.__rsub__ = _reflected(_ew.sub)
 Tensor.__mul__ = Tensor.mul = Tensor.multiply = _ew.mul
-Tensor.__rmul__ = _reflected(_ew.mul)
+Tensor.__rmul__ = lambda self, other: _ew.mul(self, other)
 Tensor.__truediv__ = Tensor.div = Tensor.divide = Tensor.true_divide = _ew.div
 Tensor.__rtruediv__ = _reflected(_ew.div)
 Tensor.__floordiv__ = Tensor.floor_divide = _ew.floor_divide

@@ -24,6 +24,8 @@ def _shape(x):
 class Add(Op):
     """z = a + b.   ga = g,  gb = g."""
 
+    _scalar_operand = _float_constants_ok = True
+
     @staticmethod
     def forward(ctx, a, b):
         return a + b
@@ -38,6 +40,8 @@ class Add(Op):
 class Sub(Op):
     """z = a - b.   ga = g,  gb = -g."""
 
+    _scalar_operand = _float_constants_ok = True
+
     @staticmethod
     def forward(ctx, a, b):
         return a - b
@@ -51,6 +55,8 @@ class Sub(Op):
 
 class Mul(Op):
     """z = a * b.   ga = g * b,  gb = g * a   (each saved only if the other needs it)."""
+
+    _scalar_operand = _float_constants_ok = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -68,6 +74,8 @@ class Mul(Op):
 
 class Div(Op):
     """z = a / b.   ga = g / b,  gb = -g * z / b."""
+
+    _scalar_operand = _float_constants_ok = True
 
     @staticmethod
     def forward(ctx, a, b):

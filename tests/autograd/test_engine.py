@@ -484,3 +484,47 @@ def test_a_gradient_of_another_dtype_raises_naming_both_dtypes():
     a = _t(np.ones(3))
     with pytest.raises(RuntimeError, match="float32.*float64"):
         _Float32Grad.apply(a).sum().backward()
+
+
+# ---------------------------------------------------------------------- Python-number operands
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("scalar", [0.1, -0.0, 0.0, 3, -7, 1e30, float("inf"), float("nan")])
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "truediv"])
+def test_python_number_operands_give_numpys_bits_in_the_tensors_dtype(dtype, scalar, op):
+    values = np.array([1.5, -2.25, 0.0, 3e-3], dtype=dtype)
+    x = autograd.tensor(values, requires_grad=True)
+    with np.errstate(all="ignore"):
+        expected = getattr(values, f"__{op}__")(scalar)
+        got = getattr(x, f"__{op}__")(scalar)
+    assert got.dtype == dtype
+    np.testing.assert_array_equal(_np(got), expected)
+    assert np.array_equal(np.signbit(_np(got)), np.signbit(expected))
+
+
+def test_a_python_int_too_large_for_a_float_behaves_as_in_numpy():
+    values = np.ones(2, np.float32)
+    x = autograd.tensor(values)
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(_np(x * 10 ** 40), values * 10 ** 40)
+
+
+def test_scalar_constants_are_shared_read_only_and_bounded():
+    from autograd import function
+    x = _t([1.0, 2.0])
+    y = x * 2.5
+    constant = y.grad_fn._saved[1]
+    assert constant.ndim == 0 and not constant.flags.writeable
+    assert (x * 2.5).grad_fn._saved[1] is constant
+    for k in range(3 * function._SCALAR_CACHE_SIZE):
+        _ = x * (k + 0.5)
+    assert len(function._scalar_arrays[x.dtype]) <= function._SCALAR_CACHE_SIZE
+
+
+def test_second_derivative_through_ops_with_python_number_operands():
+    x = _t([0.5, 2.0])
+    y = ((x * 3.0 + 1.0) / 2.0 - 0.25) ** 3  # ((3x + 1) / 2 - 1/4)^3
+    g, = autograd.grad(y.sum(), x, create_graph=True)
+    gg, = autograd.grad(g.sum(), x)
+    u = (3 * _np(x) + 1) / 2 - 0.25
+    np.testing.assert_allclose(_np(g), 3 * u ** 2 * 1.5)
+    np.testing.assert_allclose(_np(gg), 6 * u * 1.5 ** 2)

@@ -125,14 +125,17 @@ def test_double_backward_through_a_long_chain():
 
 
 # ---------------------------------------------------------------------- saved values are freed
+def _graph_arrays(node):
+    """The arrays a node saved that belong to its graph. Python-number operands are saved as
+    shared read-only 0-d constants, which live on in a cache: not graph memory."""
+    return [s for s in node._saved or ()
+            if isinstance(s, np.ndarray) and (s.ndim or s.flags.writeable)]
+
+
 def _saved_array_refs(loss, leaves):
     leaf_ids = {id(t._data) for t in leaves}
-    refs = []
-    for node in graph_nodes(loss):
-        for s in node._saved or ():
-            if isinstance(s, np.ndarray) and id(s) not in leaf_ids:
-                refs.append(weakref.ref(s))
-    return refs
+    return [weakref.ref(s) for node in graph_nodes(loss) for s in _graph_arrays(node)
+            if id(s) not in leaf_ids]
 
 
 def _build(x, w):
@@ -191,7 +194,7 @@ def _everything(loss):
     """Weak references to the loss, every node, and every saved array."""
     objs = [loss] + graph_nodes(loss)
     for n in graph_nodes(loss):
-        objs += [s for s in n._saved or () if isinstance(s, np.ndarray)]
+        objs += _graph_arrays(n)
     return [weakref.ref(o) for o in objs]
 
 
