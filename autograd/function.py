@@ -117,61 +117,30 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run the op on `args` (Tensors and plain values), recording it when needed."""
+        if cls._array_level:
+            return _apply_array_op(cls, args, kwargs)
         record = _state.enabled
         datas = []
         edges = []
         needs = []
-        tensor_type = Tensor
         requires = False
         for a in args:
-            if isinstance(a, tensor_type):
-                datas.append(a._data)
+            if isinstance(a, Tensor):
                 if record and a._requires_grad:
                     requires = True
                     fn = a.grad_fn
                     edges.append(a if fn is None else fn)
                     needs.append(True)
                     continue
-            else:
-                datas.append(a)
             edges.append(None)
             needs.append(False)
         ctx = _new(cls)
         ctx._saved = ()
         ctx._tags = None
         ctx.needs_input_grad = tuple(needs)
-        if cls._array_level:
-            out = cls.forward(ctx, *datas, **kwargs)
-        else:
-            with grad_mode._Scope(False):
-                out = cls.forward(ctx, *args, **kwargs)
-            return _finish_user_op(ctx, cls, args, out, edges, requires)
-        if not requires:
-            if type(out) is tuple:
-                return tuple(_make(_as_array(o), None) for o in out)
-            return _make(_as_array(out), None)
-        ctx._next = tuple(edges)
-        ctx._seq = next(_seq)
-        if _Anomaly.enabled:
-            ctx._trace = traceback.format_stack()[:-2]
-        if type(out) is tuple:
-            outs = tuple(_as_array(o) for o in out)
-            diff = [o for o in outs if o.dtype.kind == "f" and not _is_in(o, ctx._non_diff)]
-            if len(diff) != 1:
-                raise RuntimeError(f"built-in op {cls.__name__} must have one differentiable output")
-            result = tuple(_make(o, ctx if o is diff[0] else None) for o in outs)
-            k = _index_of(outs, diff[0])
-            out, out_tensor = outs[k], result[k]
-        else:
-            out = _saved_as_array(ctx, out)
-            if out.dtype.kind != "f":
-                return _make(out, None)
-            out_tensor = result = _make(out, ctx)
-        ctx._shape = out.shape
-        ctx._dtype = out.dtype
-        if ctx._saved:
-            ctx._tags = _saved_tags(ctx._saved, datas, args, out)
-        return result
+        with grad_mode._Scope(False):
+            out = cls.forward(ctx, *args, **kwargs)
+        return _finish_user_op(ctx, cls, args, out, edges, requires)
 
 
 class Op(Function):
@@ -192,28 +161,28 @@ class Op(Function):
     @classmethod
     def apply(cls, *args, **kwargs):
         """Fast path for the common calls (one or two positional inputs, the first a Tensor,
-        a single array output); everything else takes `Function.apply`."""
+        a single array output), written out flat; everything else takes `_apply_array_op`."""
         n = len(args)
         if kwargs or n > 2 or n == 0:
-            return Function.apply.__func__(cls, *args, **kwargs)
+            return _apply_array_op(cls, args, kwargs)
         x = args[0]
-        if x.__class__ is not Tensor:
-            return Function.apply.__func__(cls, *args)
+        if x.__class__ is not Tensor and not isinstance(x, Tensor):
+            return _apply_array_op(cls, args, kwargs)
         xd = x._data
         record = _state.enabled
         ctx = _new(cls)
         ctx._saved = ()
         if n == 1:
             req = record and x._requires_grad
+            y_in = False
             ctx.needs_input_grad = _NEEDS_1
             out = cls.forward(ctx, xd)
         else:
             y = args[1]
-            if y.__class__ is Tensor:
+            y_in = y.__class__ is Tensor or isinstance(y, Tensor)  # or a subclass (Parameter)
+            if y_in:
                 yd = y._data
                 y_req = record and y._requires_grad
-            elif isinstance(y, Tensor):
-                return Function.apply.__func__(cls, *args)
             else:
                 yd = y
                 if cls._scalar_operand and (y.__class__ is float or y.__class__ is int):
@@ -225,7 +194,10 @@ class Op(Function):
             out = cls.forward(ctx, xd, yd)
         if out.__class__ is not np.ndarray:
             if type(out) is tuple:
-                return Function.apply.__func__(cls, *args)  # re-run on the general path
+                ctx._tags = None
+                datas = (xd,) if n == 1 else (xd, yd)
+                edges = (_edge(x, record),) if n == 1 else (_edge(x, record), _edge(y, record))
+                return _finish_array_op(ctx, cls, args, datas, edges, out)
             out = _saved_as_array(ctx, out)
         dtype = out.dtype
         if not req or dtype.kind != "f":
@@ -254,7 +226,6 @@ class Op(Function):
         if saved:
             # Tags are tuples (never lists), so the collector untracks them. Written out for
             # one and two saved values: a generator here costs as much as the op.
-            y_in = n == 2 and y.__class__ is Tensor
             if len(saved) == 1:
                 v = saved[0]
                 ctx._tags = _TAG_IN0 if v is xd else _TAG_OUT if v is out else \
@@ -271,7 +242,7 @@ class Op(Function):
         else:
             ctx._tags = None
         if _Anomaly.enabled:
-            ctx._trace = traceback.format_stack()[:-2]
+            ctx._trace = _creation_trace()
         return t
 
 
@@ -347,7 +318,79 @@ class _Slots(list):
         return _Slots(a if b is None else b if a is None else a + b for a, b in zip(self, other))
 
 
+# ---------------------------------------------------------------------- the general array path
+def _edge(a, record):
+    """The graph edge for argument `a`: its node, itself (a leaf), or None."""
+    if record and isinstance(a, Tensor) and a._requires_grad:
+        fn = a.grad_fn
+        return a if fn is None else fn
+    return None
+
+
+def _apply_array_op(cls, args, kwargs):
+    """`Op.apply` for any arguments: Tensors anywhere among `args`, keyword arguments, several
+    outputs."""
+    record = _state.enabled
+    datas = []
+    edges = []
+    for a in args:
+        if a.__class__ is Tensor or isinstance(a, Tensor):
+            datas.append(a._data)
+            if record and a._requires_grad:
+                fn = a.grad_fn
+                edges.append(a if fn is None else fn)
+                continue
+        else:
+            datas.append(a)
+        edges.append(None)
+    ctx = _new(cls)
+    ctx._saved = ()
+    ctx._tags = None
+    ctx.needs_input_grad = tuple([e is not None for e in edges])
+    out = cls.forward(ctx, *datas, **kwargs)
+    return _finish_array_op(ctx, cls, args, datas, edges, out)
+
+
+def _finish_array_op(ctx, cls, args, datas, edges, out):
+    """Wrap what a built-in op's forward returned and, when an input requires grad, record
+    `ctx` as the node of its (single) differentiable output."""
+    if not any(e is not None for e in edges):
+        if type(out) is tuple:
+            return tuple(_make(_as_array(o), None) for o in out)
+        return _make(_as_array(out), None)
+    ctx._next = tuple(edges)
+    if type(out) is tuple:
+        outs = tuple(_as_array(o) for o in out)
+        diff = [o for o in outs if o.dtype.kind == "f" and not _is_in(o, ctx._non_diff)]
+        if len(diff) != 1:
+            raise RuntimeError(f"built-in op {cls.__name__} must have one differentiable output")
+        ctx._seq = next(_seq)
+        result = tuple(_make(o, ctx if o is diff[0] else None) for o in outs)
+        out = diff[0]
+    else:
+        out = _saved_as_array(ctx, out)
+        if out.dtype.kind != "f":
+            return _make(out, None)
+        ctx._seq = next(_seq)
+        result = _make(out, ctx)
+    ctx._shape = out.shape
+    ctx._dtype = out.dtype
+    if ctx._saved:
+        ctx._tags = _saved_tags(ctx._saved, datas, args, out)
+    if _Anomaly.enabled:
+        ctx._trace = _creation_trace()
+    return result
+
+
 # ---------------------------------------------------------------------- helpers
+def _creation_trace():
+    """The stack where an op was called, without this module's own frames (detect_anomaly)."""
+    frames = traceback.extract_stack()
+    while frames and frames[-1].filename == __file__:
+        frames.pop()
+    return traceback.format_list(frames)
+
+
 def _as_array(x):
     if type(x) is np.ndarray:
         return x
@@ -368,13 +411,6 @@ def _saved_as_array(ctx, out):
 
 def _is_in(x, items):
     return any(x is i for i in items)
-
-
-def _index_of(items, x):
-    for i, item in enumerate(items):
-        if item is x:
-            return i
-    raise ValueError("output not found")
 
 
 def _saved_tags(saved, datas, args, out):
@@ -423,7 +459,7 @@ def _finish_user_op(ctx, cls, args, out, edges, requires):
     ctx._next = tuple(edges)
     ctx._seq = next(_seq)
     if _Anomaly.enabled:
-        ctx._trace = traceback.format_stack()[:-2]
+        ctx._trace = _creation_trace()
     arrays = [o._data for o in outs]
     non_diff = [o._data if isinstance(o, Tensor) else o for o in ctx._non_diff]
     results = []

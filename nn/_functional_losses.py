@@ -295,8 +295,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                          f"does not match input of shape {tuple(input.shape)}; expected target "
                          f"shape {want}")
     t = target._data
-    _losses.check_class_targets(t, n_classes, ignore_index, "cross_entropy")
-    return _losses.cross_entropy(input, t, w, ignore_index, float(label_smoothing), reduction)
+    ignored = _losses.check_class_targets(t, n_classes, ignore_index, "cross_entropy")
+    return _losses.cross_entropy(input, t, w, ignore_index if ignored else None,
+                                 float(label_smoothing), reduction)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -314,8 +315,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise ValueError(f"nll_loss: target of shape {tuple(target.shape)} does not match "
                          f"input of shape {tuple(input.shape)}")
     t = target._data
-    _losses.check_class_targets(t, n_classes, ignore_index, "nll_loss")
-    return _losses.nll_loss(input, t, _array(weight, input.dtype), ignore_index, reduction)
+    ignored = _losses.check_class_targets(t, n_classes, ignore_index, "nll_loss")
+    return _losses.nll_loss(input, t, _array(weight, input.dtype),
+                            ignore_index if ignored else None, reduction)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):

@@ -1,7 +1,7 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay."""
 import numpy as np
 
-from .optimizer import Optimizer, _check_nonneg, _effective_grad
+from .optimizer import Optimizer, _buffer, _check_nonneg, _effective_grad
 
 __all__ = ["SGD", "sgd_update"]
 
@@ -45,13 +45,14 @@ class SGD(Optimizer):
         buf = state.get("momentum_buffer")
         new_buf = sgd_update(param, grad, buf, lr=group["lr"], momentum=momentum,
                              dampening=group["dampening"], weight_decay=group["weight_decay"],
-                             nesterov=group["nesterov"], maximize=group["maximize"])
+                             nesterov=group["nesterov"], maximize=group["maximize"],
+                             scratch=self._scratch(param))
         if momentum != 0:
             state["momentum_buffer"] = new_buf
 
 
 def sgd_update(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0,
-               weight_decay=0.0, nesterov=False, maximize=False):
+               weight_decay=0.0, nesterov=False, maximize=False, scratch=None):
     """One SGD step on arrays, in place on `param` (and `momentum_buffer`).
 
     Args:
@@ -63,6 +64,7 @@ def sgd_update(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0,
 
     Shapes: param, grad, momentum_buffer: the same shape.
     """
+    # Temporaries live in `scratch`, one at a time (weight decay or maximize still copy g).
     g = _effective_grad(param, grad, weight_decay, maximize)
     if momentum != 0:
         if momentum_buffer is None:
@@ -72,9 +74,9 @@ def sgd_update(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0,
             if dampening == 0:
                 momentum_buffer += g
             else:
-                momentum_buffer += np.multiply(g, 1 - dampening, out=np.empty_like(g))
+                momentum_buffer += np.multiply(g, 1 - dampening, out=_buffer(scratch, param))
         if nesterov:
-            step_dir = np.multiply(momentum_buffer, momentum, out=np.empty_like(g))
+            step_dir = np.multiply(momentum_buffer, momentum, out=_buffer(scratch, param))
             step_dir += g
         else:
             step_dir = momentum_buffer
@@ -83,7 +85,7 @@ def sgd_update(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0,
         step_dir = g
     if step_dir is grad or step_dir is momentum_buffer:
         # NOTE: the gradient and the buffer must both survive the step unchanged
-        step_dir = np.multiply(step_dir, lr, out=np.empty_like(step_dir))
+        step_dir = np.multiply(step_dir, lr, out=_buffer(scratch, param))
     else:
         step_dir *= lr
     param -= step_dir

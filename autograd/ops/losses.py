@@ -39,18 +39,27 @@ _softplus_neg = dual(lambda t: _nn.softplus(-t), _softplus_neg_array)
 
 
 def check_class_targets(target, n_classes, ignore_index, op):
-    """Raise IndexError naming the first target outside [0, n_classes) (ignore_index allowed)."""
+    """Raise IndexError naming the first target outside [0, n_classes) (ignore_index allowed).
+
+    Returns whether any target equals `ignore_index`, so callers can skip masking when none does.
+    """
     if target.dtype.kind not in "iu":
         raise TypeError(f"{op}: class-index targets must be integers, got dtype {target.dtype}")
+    if not target.size:
+        return False
+    if target.min() >= 0 and target.max() < n_classes:  # the common case: two reductions
+        return (ignore_index is not None and 0 <= ignore_index < n_classes
+                and bool((target == ignore_index).any()))
+    ignored = (target == ignore_index) if ignore_index is not None else np.zeros(target.shape, bool)
     bad = (target < 0) | (target >= n_classes)
-    if ignore_index is not None:
-        bad &= target != ignore_index
+    bad &= ~ignored
     if bad.any():
         value = int(target[bad].flat[0])
         raise IndexError(f"{op}: target class {value} is out of bounds: the input has "
                          f"{n_classes} classes, so targets must be in [0, {n_classes - 1}]"
                          + (f" or equal ignore_index={ignore_index}" if ignore_index is not None
                             and not 0 <= ignore_index < n_classes else ""))
+    return bool(ignored.any())
 
 
 def _reduce(loss, reduction):
@@ -67,8 +76,12 @@ def _class_axis(x):
 
 def _pick_weights(target, weight, ignore_index, dtype):
     """(safe target indices, per-element weight of the target class, 0 where ignored)."""
-    valid = target != ignore_index
-    safe = np.where(valid, target, 0)
+    if ignore_index is None:  # no target is ignored
+        valid = np.ones(target.shape, bool)
+        safe = target
+    else:
+        valid = target != ignore_index
+        safe = np.where(valid, target, 0)
     w_t = valid.astype(dtype) if weight is None else np.where(valid, weight[safe], 0).astype(dtype)
     return safe, np.asarray(w_t), valid
 
@@ -104,15 +117,18 @@ class CrossEntropy(Op):
         shifted = x - x.max(axis=axis, keepdims=True)
         e = np.exp(shifted)
         sum_e = e.sum(axis=axis, keepdims=True)
-        logp = shifted - np.log(sum_e)
         if (x.ndim == 2 and weight is None and label_smoothing == 0 and reduction == "mean"
-                and x.shape[0] and not (target == ignore_index).any()):
+                and x.shape[0] and (ignore_index is None or not (target == ignore_index).any())):
             # NOTE: the common case (plain mean over a batch of class indices) is one fancy
             # index each way; the general path below builds full target-mass arrays.
             rows = np.arange(x.shape[0])
-            ctx.reduction, ctx.simple = reduction, (rows, ignore_index)
-            ctx.save_for_backward(x, e / sum_e, target)
-            return np.asarray(-logp[rows, target].mean(), dtype=x.dtype)
+            ctx.reduction, ctx.simple = reduction, (rows, None)
+            log_sum = np.log(sum_e).reshape(-1)
+            e /= sum_e  # softmax, in place
+            ctx.save_for_backward(x, e, target)
+            loss = np.subtract(log_sum, shifted[rows, target], out=log_sum).mean()
+            return np.asarray(loss, dtype=x.dtype)
+        logp = shifted - np.log(sum_e)
         ctx.simple = None
         safe, w_t, valid = _pick_weights(target, weight, ignore_index, x.dtype)
         picked = np.take_along_axis(logp, np.expand_dims(safe, axis), axis).squeeze(axis)
