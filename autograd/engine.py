@@ -85,6 +85,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         elif isinstance(g, Tensor):
             result.append(g)
         else:
+            if not g.flags.writeable:  # a shared constant such as the unit seed: hand out a copy
+                g = g.copy()
             result.append(_make(g, None))
     return tuple(result)
 
@@ -420,7 +422,8 @@ def _seed_grads(tensors, grad_tensors, create_graph, caller):
             if t._data.size != 1:
                 raise RuntimeError(f"grad can be implicitly created only for scalar outputs; "
                                    f"got an output of shape {tuple(t.shape)}: pass `gradient`")
-            g = np.ones(t._data.shape, t._data.dtype)
+            g = _unit_seed(t._data.dtype) if not t._data.ndim else np.ones(t._data.shape,
+                                                                           t._data.dtype)
         else:
             garr = g._data if isinstance(g, Tensor) else np.asarray(g, dtype=t._data.dtype)
             if garr.shape != t._data.shape:
@@ -435,6 +438,19 @@ def _seed_grads(tensors, grad_tensors, create_graph, caller):
             g = garr
         seeds.append(_make(g, None) if create_graph else g)
     return seeds
+
+
+_unit_seeds = {}
+
+
+def _unit_seed(dtype):
+    """The gradient 1 that seeds backward() of a 0-d loss: one shared read-only array per dtype
+    (the engine never writes into a gradient it did not allocate)."""
+    seed = _unit_seeds.get(dtype)
+    if seed is None:
+        seed = _unit_seeds[dtype] = np.ones((), dtype)
+        seed.flags.writeable = False
+    return seed
 
 
 def _as_tuple(x, n=None):

@@ -195,9 +195,13 @@ class Op(Function):
         if out.__class__ is not np.ndarray:
             if type(out) is tuple:
                 ctx._tags = None
-                datas = (xd,) if n == 1 else (xd, yd)
-                edges = (_edge(x, record),) if n == 1 else (_edge(x, record), _edge(y, record))
-                return _finish_array_op(ctx, cls, args, datas, edges, out)
+                if not req:
+                    return tuple(_make(_as_array(o), None) for o in out)
+                if n == 1:
+                    return _finish_array_op(ctx, cls, (xd,), (0,), (_edge(x, record),), out)
+                inputs, positions = ((xd, yd), (0, 1)) if y_in else ((xd,), (0,))
+                return _finish_array_op(ctx, cls, inputs, positions,
+                                        (_edge(x, record), _edge(y, record)), out)
             out = _saved_as_array(ctx, out)
         dtype = out.dtype
         if not req or dtype.kind != "f":
@@ -333,10 +337,14 @@ def _apply_array_op(cls, args, kwargs):
     record = _state.enabled
     datas = []
     edges = []
-    for a in args:
+    tensor_at = []  # positions of Tensor arguments (saved values may be tagged with them)
+    requires = False
+    for i, a in enumerate(args):
         if a.__class__ is Tensor or isinstance(a, Tensor):
             datas.append(a._data)
+            tensor_at.append(i)
             if record and a._requires_grad:
+                requires = True
                 fn = a.grad_fn
                 edges.append(a if fn is None else fn)
                 continue
@@ -348,16 +356,16 @@ def _apply_array_op(cls, args, kwargs):
     ctx._tags = None
     ctx.needs_input_grad = tuple([e is not None for e in edges])
     out = cls.forward(ctx, *datas, **kwargs)
-    return _finish_array_op(ctx, cls, args, datas, edges, out)
-
-
-def _finish_array_op(ctx, cls, args, datas, edges, out):
-    """Wrap what a built-in op's forward returned and, when an input requires grad, record
-    `ctx` as the node of its (single) differentiable output."""
-    if not any(e is not None for e in edges):
+    if not requires:
         if type(out) is tuple:
             return tuple(_make(_as_array(o), None) for o in out)
         return _make(_as_array(out), None)
+    return _finish_array_op(ctx, cls, [datas[i] for i in tensor_at], tensor_at, edges, out)
+
+
+def _finish_array_op(ctx, cls, inputs, positions, edges, out):
+    """Record `ctx` as the node of the (single) differentiable output of a built-in op whose
+    forward returned `out`; `inputs` are the arrays of its Tensor arguments, at `positions`."""
     ctx._next = tuple(edges)
     if type(out) is tuple:
         outs = tuple(_as_array(o) for o in out)
@@ -376,7 +384,7 @@ def _finish_array_op(ctx, cls, args, datas, edges, out):
     ctx._shape = out.shape
     ctx._dtype = out.dtype
     if ctx._saved:
-        ctx._tags = _saved_tags(ctx._saved, datas, args, out)
+        ctx._tags = _saved_tags(ctx._saved, inputs, positions, out)
     if _Anomaly.enabled:
         ctx._trace = _creation_trace()
     return result
@@ -413,21 +421,21 @@ def _is_in(x, items):
     return any(x is i for i in items)
 
 
-def _saved_tags(saved, datas, args, out):
-    """For each saved value: its input position, `_OUTPUT`, or None for a constant. The tags
-    let the engine rebuild saved values as Tensors connected to the graph (double backward)."""
+def _saved_tags(saved, inputs, positions, out):
+    """For each saved value: the position of the Tensor argument it is, `_OUTPUT`, or None for
+    a constant. The tags let the engine rebuild saved values as Tensors connected to the graph
+    (double backward)."""
     tags = []
     for s in saved:
-        tag = None
         if s is out:
-            tag = _OUTPUT
+            tags.append(_OUTPUT)
+            continue
+        for d, i in zip(inputs, positions):
+            if s is d:
+                tags.append(i)
+                break
         else:
-            for i, d in enumerate(datas):
-                if s is d:
-                    if isinstance(args[i], Tensor):
-                        tag = i
-                    break
-        tags.append(tag)
+            tags.append(None)
     return tuple(tags)
 
 

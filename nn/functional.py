@@ -46,10 +46,6 @@ def linear(input, weight, bias=None):
 
     Shapes: input: (*, in)  weight: (out, in)  bias: (out,)  ->  (*, out)
     """
-    if input.shape[-1:] != weight.shape[-1:]:
-        raise RuntimeError(f"linear: input of shape {tuple(input.shape)} has last dimension "
-                           f"{input.shape[-1] if input.ndim else None}, but weight of shape "
-                           f"{tuple(weight.shape)} expects {weight.shape[-1]}")
     return _nnops.linear(input, weight, bias)
 
 

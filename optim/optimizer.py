@@ -60,6 +60,7 @@ class Optimizer:
         self.state = defaultdict(dict)
         self.param_groups = []
         self._scratch_buffers = {}
+        self._scratch_views = {}  # (shape, dtype) -> view of the flat buffer
         if isinstance(params, Tensor):
             raise TypeError(f"params argument given to the optimizer should be an iterable of "
                             f"Tensors or dicts, but got a Tensor of shape {tuple(params.shape)}")
@@ -171,10 +172,16 @@ class Optimizer:
     def _scratch(self, like):
         """A work buffer shaped like `like`: a view of one flat array per dtype, grown to the
         largest parameter, so a step allocates nothing (never part of the state)."""
+        key = (like.shape, like.dtype)
+        view = self._scratch_views.get(key)
+        if view is not None:
+            return view
         flat = self._scratch_buffers.get(like.dtype)
         if flat is None or flat.size < like.size:
             flat = self._scratch_buffers[like.dtype] = np.empty(like.size, like.dtype)
-        return flat[:like.size].reshape(like.shape)
+            self._scratch_views.clear()  # the old views would keep the smaller buffer alive
+        view = self._scratch_views[key] = flat[:like.size].reshape(like.shape)
+        return view
 
     # ------------------------------------------------------------------ state dicts
     def state_dict(self):
@@ -251,6 +258,7 @@ class Optimizer:
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._scratch_buffers = {}
+        self._scratch_views = {}  # (shape, dtype) -> view of the flat buffer
 
 
 # ---------------------------------------------------------------------- validation helpers

@@ -150,23 +150,28 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 def linear(input, weight, bias=None):
     """`input @ weight.T + bias` as one node. weight: (out_features, in_features)."""
-    if input.shape[-1:] != weight.shape[-1:] or weight.ndim not in (1, 2):
-        raise RuntimeError(f"linear: input shape {tuple(input.shape)} and weight shape "
-                           f"{tuple(weight.shape)} cannot be multiplied "
-                           f"({input.shape[-1] if input.ndim else '?'} != "
-                           f"{weight.shape[-1] if weight.ndim else '?'})")
-    if weight.ndim == 1:
+    if not (isinstance(input, Tensor) and isinstance(weight, Tensor)):
+        raise TypeError(f"linear(): input and weight must be Tensors, got "
+                        f"{type(input).__name__} and {type(weight).__name__}")
+    xs, ws = input._data.shape, weight._data.shape
+    if not xs or not ws or xs[-1] != ws[-1] or len(ws) > 2:
+        raise RuntimeError(f"linear: input shape {tuple(xs)} and weight shape {tuple(ws)} "
+                           f"cannot be multiplied ({xs[-1] if xs else '?'} != "
+                           f"{ws[-1] if ws else '?'})")
+    if len(ws) == 1:
         out = input @ weight
         return out + bias if bias is not None else out
-    input, weight = promote(input, weight)
+    if input._data.dtype != weight._data.dtype:
+        input, weight = promote(input, weight)
     if bias is not None:
-        if bias.shape not in ((weight.shape[0],), ()):
-            raise RuntimeError(f"linear: bias shape {tuple(bias.shape)} does not match "
-                               f"weight shape {tuple(weight.shape)}")
-        if bias.dtype != input.dtype:
-            bias = bias.to(input.dtype)
-        if bias.shape == ():
+        bs = bias._data.shape
+        if bs != (ws[0],):
+            if bs != ():
+                raise RuntimeError(f"linear: bias shape {tuple(bs)} does not match "
+                                   f"weight shape {tuple(ws)}")
             return Linear.apply(input, weight, None) + bias
+        if bias._data.dtype != input._data.dtype:
+            bias = bias.to(input._data.dtype)
     return Linear.apply(input, weight, bias)
 
 
