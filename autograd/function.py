@@ -160,64 +160,82 @@ class Op(Function):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        """Fast path for the common calls (one or two positional inputs, the first a Tensor,
-        a single array output), written out flat; everything else takes `_apply_array_op`."""
+        """Fast path for the common calls (up to three positional arguments, the first a
+        Tensor, a single array output), written out flat: it runs once per recorded op.
+        Everything else takes `_apply_array_op`."""
         n = len(args)
-        if kwargs or n > 2 or n == 0:
+        if kwargs or n > 3 or n == 0:
             return _apply_array_op(cls, args, kwargs)
         x = args[0]
         if x.__class__ is not Tensor and not isinstance(x, Tensor):
             return _apply_array_op(cls, args, kwargs)
         xd = x._data
         record = _state.enabled
+        x_req = record and x._requires_grad
         ctx = _new(cls)
         ctx._saved = ()
+        y_in = z_in = y_req = z_req = False
         if n == 1:
-            req = record and x._requires_grad
-            y_in = False
             ctx.needs_input_grad = _NEEDS_1
             out = cls.forward(ctx, xd)
         else:
             y = args[1]
-            y_in = y.__class__ is Tensor or isinstance(y, Tensor)  # or a subclass (Parameter)
-            if y_in:
+            if y.__class__ is Tensor or isinstance(y, Tensor):  # or a subclass (Parameter)
+                y_in = True
                 yd = y._data
                 y_req = record and y._requires_grad
             else:
                 yd = y
                 if cls._scalar_operand and (y.__class__ is float or y.__class__ is int):
                     yd = _scalar_array(y, xd.dtype)
-                y_req = False
-            x_req = record and x._requires_grad
-            req = x_req or y_req
-            ctx.needs_input_grad = _NEEDS_2[x_req][y_req]
-            out = cls.forward(ctx, xd, yd)
+            if n == 2:
+                ctx.needs_input_grad = _NEEDS_2[x_req][y_req]
+                out = cls.forward(ctx, xd, yd)
+            else:
+                z = args[2]
+                if z.__class__ is Tensor or isinstance(z, Tensor):
+                    z_in = True
+                    zd = z._data
+                    z_req = record and z._requires_grad
+                else:
+                    zd = z
+                ctx.needs_input_grad = (x_req, y_req, z_req)
+                out = cls.forward(ctx, xd, yd, zd)
         if out.__class__ is not np.ndarray:
             if type(out) is tuple:
                 ctx._tags = None
-                if not req:
+                if not (x_req or y_req or z_req):
                     return tuple(_make(_as_array(o), None) for o in out)
-                if n == 1:
-                    return _finish_array_op(ctx, cls, (xd,), (0,), (_edge(x, record),), out)
-                inputs, positions = ((xd, yd), (0, 1)) if y_in else ((xd,), (0,))
-                return _finish_array_op(ctx, cls, inputs, positions,
-                                        (_edge(x, record), _edge(y, record)), out)
+                inputs, positions = [xd], [0]
+                if y_in:
+                    inputs.append(yd)
+                    positions.append(1)
+                if z_in:
+                    inputs.append(zd)
+                    positions.append(2)
+                edges = [_edge(a, record) for a in args]
+                return _finish_array_op(ctx, cls, inputs, positions, edges, out)
             out = _saved_as_array(ctx, out)
         dtype = out.dtype
-        if not req or dtype.kind != "f":
+        if not (x_req or y_req or z_req) or dtype.kind != "f":
             return _make(out, None)
-        if n == 1:
+        ex = ey = ez = None
+        if x_req:
             fn = x.grad_fn
-            ctx._next = (x if fn is None else fn,)
+            ex = x if fn is None else fn
+        if n == 1:
+            ctx._next = (ex,)
         else:
-            ex = ey = None
-            if x_req:
-                fn = x.grad_fn
-                ex = x if fn is None else fn
             if y_req:
                 fn = y.grad_fn
                 ey = y if fn is None else fn
-            ctx._next = (ex, ey)
+            if n == 2:
+                ctx._next = (ex, ey)
+            else:
+                if z_req:
+                    fn = z.grad_fn
+                    ez = z if fn is None else fn
+                ctx._next = (ex, ey, ez)
         ctx._seq = next(_seq)
         ctx._shape = out.shape
         ctx._dtype = dtype
@@ -228,21 +246,23 @@ class Op(Function):
         t._requires_grad = True
         saved = ctx._saved
         if saved:
-            # Tags are tuples (never lists), so the collector untracks them. Written out for
-            # one and two saved values: a generator here costs as much as the op.
+            # Tags are tuples (never lists), so the collector untracks them. One and two saved
+            # values are written out: a comprehension here costs as much as the op.
             if len(saved) == 1:
                 v = saved[0]
                 ctx._tags = _TAG_IN0 if v is xd else _TAG_OUT if v is out else \
-                    _TAG_IN1 if (y_in and v is yd) else _TAG_CONST
+                    _TAG_IN1 if (y_in and v is yd) else _TAG_IN2 if (z_in and v is zd) \
+                    else _TAG_CONST
             elif len(saved) == 2:
                 v, w = saved
                 ctx._tags = (0 if v is xd else _OUTPUT if v is out else
-                             1 if (y_in and v is yd) else None,
+                             1 if (y_in and v is yd) else 2 if (z_in and v is zd) else None,
                              0 if w is xd else _OUTPUT if w is out else
-                             1 if (y_in and w is yd) else None)
+                             1 if (y_in and w is yd) else 2 if (z_in and w is zd) else None)
             else:
-                ctx._tags = tuple(0 if v is xd else _OUTPUT if v is out else
-                                  1 if (y_in and v is yd) else None for v in saved)
+                ctx._tags = tuple([0 if v is xd else _OUTPUT if v is out else
+                                   1 if (y_in and v is yd) else 2 if (z_in and v is zd)
+                                   else None for v in saved])
         else:
             ctx._tags = None
         if _Anomaly.enabled:
@@ -251,7 +271,7 @@ class Op(Function):
 
 
 _NEEDS_1 = (True,)
-_TAG_IN0, _TAG_IN1, _TAG_OUT, _TAG_CONST = (0,), (1,), (_OUTPUT,), (None,)
+_TAG_IN0, _TAG_IN1, _TAG_IN2, _TAG_OUT, _TAG_CONST = (0,), (1,), (2,), (_OUTPUT,), (None,)
 _NEEDS_2 = {x: {y: (x, y) for y in (False, True)} for x in (False, True)}
 
 
