@@ -42,6 +42,11 @@ class SGD(Optimizer):
 
     def _update(self, param, grad, state, group):
         momentum = group["momentum"]
+        if not momentum and not group["weight_decay"] and not group["maximize"]:
+            # plain SGD, the common case: p -= lr * g through the scratch buffer
+            step = np.multiply(grad, group["lr"], out=self._scratch(param))
+            param -= step
+            return
         buf = state.get("momentum_buffer")
         new_buf = sgd_update(param, grad, buf, lr=group["lr"], momentum=momentum,
                              dampening=group["dampening"], weight_decay=group["weight_decay"],
