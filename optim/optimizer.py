@@ -40,6 +40,8 @@ _STEP_KEYS = ("step",)
 # would make a resumed float64 run drift from an uninterrupted one).
 _KEEP_DTYPE_KEYS = ("mu_product",)
 
+_BLOCK = 1 << 16  # elements per block of block-wise updates (256 KiB of float32)
+
 
 class Optimizer:
     """Base class of all optimizers.
@@ -61,6 +63,7 @@ class Optimizer:
         self.param_groups = []
         self._scratch_buffers = {}
         self._scratch_views = {}  # (shape, dtype) -> view of the flat buffer
+        self._block_buffers = {}
         if isinstance(params, Tensor):
             raise TypeError(f"params argument given to the optimizer should be an iterable of "
                             f"Tensors or dicts, but got a Tensor of shape {tuple(params.shape)}")
@@ -183,6 +186,13 @@ class Optimizer:
         view = self._scratch_views[key] = flat[:like.size].reshape(like.shape)
         return view
 
+    def _block_buffer(self, dtype):
+        """A small 1-D work buffer for updates done block by block (never part of the state)."""
+        block = self._block_buffers.get(dtype)
+        if block is None:
+            block = self._block_buffers[dtype] = np.empty(_BLOCK, dtype)
+        return block
+
     # ------------------------------------------------------------------ state dicts
     def state_dict(self):
         """PyTorch's structure: `{'state': {index: {...}}, 'param_groups': [{..., 'params':
@@ -259,6 +269,7 @@ class Optimizer:
         self.__dict__.update(state)
         self._scratch_buffers = {}
         self._scratch_views = {}  # (shape, dtype) -> view of the flat buffer
+        self._block_buffers = {}
 
 
 # ---------------------------------------------------------------------- validation helpers

@@ -1,7 +1,7 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay."""
 import numpy as np
 
-from .optimizer import Optimizer, _buffer, _check_nonneg, _effective_grad
+from .optimizer import _BLOCK, Optimizer, _buffer, _check_nonneg, _effective_grad
 
 __all__ = ["SGD", "sgd_update"]
 
@@ -43,9 +43,7 @@ class SGD(Optimizer):
     def _update(self, param, grad, state, group):
         momentum = group["momentum"]
         if not momentum and not group["weight_decay"] and not group["maximize"]:
-            # plain SGD, the common case: p -= lr * g through the scratch buffer
-            step = np.multiply(grad, group["lr"], out=self._scratch(param))
-            param -= step
+            _plain_step(param, grad, group["lr"], self._block_buffer(param.dtype))
             return
         buf = state.get("momentum_buffer")
         new_buf = sgd_update(param, grad, buf, lr=group["lr"], momentum=momentum,
@@ -54,6 +52,22 @@ class SGD(Optimizer):
                              scratch=self._scratch(param))
         if momentum != 0:
             state["momentum_buffer"] = new_buf
+
+
+def _plain_step(param, grad, lr, block):
+    """`param -= lr * grad` through `block` (1-D, `_BLOCK` long), in blocks when the parameter
+    is larger: the step needs no parameter-sized temporary, so a training step's peak memory
+    stays that of its arrays."""
+    n = param.size
+    if n <= _BLOCK:
+        param -= np.multiply(grad, lr, out=block[:n].reshape(param.shape))
+    elif param.flags.c_contiguous and grad.flags.c_contiguous:
+        p, g = param.reshape(-1), grad.reshape(-1)
+        for start in range(0, n, _BLOCK):
+            stop = min(start + _BLOCK, n)
+            p[start:stop] -= np.multiply(g[start:stop], lr, out=block[:stop - start])
+    else:
+        param -= np.multiply(grad, lr)  # strided arrays: one temporary
 
 
 def sgd_update(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0,

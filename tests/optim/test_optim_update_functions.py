@@ -286,3 +286,21 @@ def test_update_is_in_place_keeps_float32_and_leaves_grad_alone(name, shape):
     np.testing.assert_array_equal(grad, grad_before)
     assert any(not np.array_equal(s, b) for s, b in zip(state, state_before))
     assert all(s.dtype == np.float32 for s in state)
+
+
+@pytest.mark.parametrize("shape, order", [((3,), "C"), ((700, 300), "C"), ((300, 700), "F")])
+def test_plain_sgd_steps_equal_p_minus_lr_g_for_small_large_and_strided_parameters(shape, order):
+    """Plain SGD updates large parameters block by block through a small buffer; the result is
+    the one-shot formula's, bit for bit."""
+    import autograd
+    import optim
+    rng = np.random.default_rng(0)
+    start = np.asarray(rng.standard_normal(shape), np.float32, order=order)
+    grad = np.asarray(rng.standard_normal(shape), np.float32, order=order)
+    p = autograd.tensor(start.copy(order=order), requires_grad=True)
+    p.grad = autograd.tensor(grad)
+    opt = optim.SGD([p], lr=0.01)
+    opt.step()
+    expected = start - np.multiply(grad, np.float32(0.01))
+    np.testing.assert_array_equal(p.detach().numpy(), expected)
+    np.testing.assert_array_equal(p.grad.numpy(), grad)  # the gradient is left as it was
