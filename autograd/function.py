@@ -120,27 +120,14 @@ class Function:
         if cls._array_level:
             return _apply_array_op(cls, args, kwargs)
         record = _state.enabled
-        datas = []
-        edges = []
-        needs = []
-        requires = False
-        for a in args:
-            if isinstance(a, Tensor):
-                if record and a._requires_grad:
-                    requires = True
-                    fn = a.grad_fn
-                    edges.append(a if fn is None else fn)
-                    needs.append(True)
-                    continue
-            edges.append(None)
-            needs.append(False)
+        edges = [_edge(a, record) for a in args]
         ctx = _new(cls)
         ctx._saved = ()
         ctx._tags = None
-        ctx.needs_input_grad = tuple(needs)
+        ctx.needs_input_grad = tuple([e is not None for e in edges])
         with grad_mode._Scope(False):
             out = cls.forward(ctx, *args, **kwargs)
-        return _finish_user_op(ctx, cls, args, out, edges, requires)
+        return _finish_user_op(ctx, cls, args, out, edges, any(ctx.needs_input_grad))
 
 
 class Op(Function):

@@ -452,24 +452,22 @@ def test_broadcast_gradients_are_summed_under_create_graph_too():
     np.testing.assert_array_equal(_np(gg), [6.0, 6.0])
 
 
-class _Transposed(Function):
-    @staticmethod
-    def forward(ctx, a):
-        return a * 1.0
+def _identity_whose_backward_returns(name, planted):
+    """y = a, with a backward that returns `planted(g)` instead of g."""
+    class Planted(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 1.0
 
-    @staticmethod
-    def backward(ctx, g):
-        return g.T
+        @staticmethod
+        def backward(ctx, g):
+            return planted(g)
+    Planted.__name__ = Planted.__qualname__ = name
+    return Planted
 
 
-class _Float32Grad(Function):
-    @staticmethod
-    def forward(ctx, a):
-        return a * 1.0
-
-    @staticmethod
-    def backward(ctx, g):
-        return g.to(autograd.float32)
+_Transposed = _identity_whose_backward_returns("_Transposed", lambda g: g.T)
+_Float32Grad = _identity_whose_backward_returns("_Float32Grad", lambda g: g.to(autograd.float32))
 
 
 @pytest.mark.parametrize("through_node", [False, True])
