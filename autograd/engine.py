@@ -109,11 +109,18 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only):
             if fn is not None:
                 heapq.heappush(heap, (-fn._seq, fn))
 
+    # grad() for an intermediate tensor runs only the nodes between the outputs and the inputs,
+    # as PyTorch does: nodes beyond them keep their saved values for a later backward.
+    prune = None
+    if capture is not None and any(k._is_node for k in capture):
+        prune = _nodes_to_run(heap, capture)
+
     gc_was_enabled = gc.isenabled()
     gc.disable()  # NOTE: the pass creates no cycles; collections here only cost time
     try:
         with grad_mode._Scope(bool(create_graph)):
-            _drain(heap, pending, leaf_grads, captured, capture, retain_graph, create_graph)
+            _drain(heap, pending, leaf_grads, captured, capture, retain_graph, create_graph,
+                   prune)
             if captured is not None:
                 for leaf, g in leaf_grads.items():
                     if leaf in capture:
@@ -129,8 +136,10 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only):
     return None
 
 
-def _drain(heap, pending, leaf_grads, captured, capture, retain_graph, create_graph):
-    """Run every pending node, largest sequence number first.
+def _drain(heap, pending, leaf_grads, captured, capture, retain_graph, create_graph,
+           prune=None):
+    """Run every pending node, largest sequence number first (with `prune` = (reach, run)
+    from `_nodes_to_run`, only the nodes in `run`, sending gradients only into `reach`).
 
     The body is written out flat: it is the engine's innermost loop, run once per node. When a
     node hands a gradient to a node nothing else is waiting on, and the heap is empty, that node
@@ -155,6 +164,9 @@ def _drain(heap, pending, leaf_grads, captured, capture, retain_graph, create_gr
                 _retain(node, g, create_graph)
         if captured is not None and node in capture:
             captured[node] = g
+        if prune is not None and node not in prune[1]:
+            node = None  # a captured input with nothing to reach beyond it
+            continue
         cls = node.__class__
         if create_graph or not cls._array_level:
             grads = _call_backward(node, g, create_graph)
@@ -170,6 +182,9 @@ def _drain(heap, pending, leaf_grads, captured, capture, retain_graph, create_gr
         if len(grads) != len(edges) and not _only_nones_differ(edges, grads):
             raise RuntimeError(f"function {node.name()} returned an incorrect number of "
                                f"gradients (expected {len(edges)}, got {len(grads)})")
+        if prune is not None:
+            grads = tuple(gi if e is not None and (e in prune[0] if e._is_node else e in capture)
+                          else None for e, gi in zip(edges, grads))
         following = None
         for e, gi in zip(edges, grads):
             if e is None or gi is None:
@@ -197,6 +212,31 @@ def _drain(heap, pending, leaf_grads, captured, capture, retain_graph, create_gr
             heappush(heap, (-following._seq, following))  # others arrived after it: back in line
             following = None
         node = following
+
+
+def _nodes_to_run(heap, targets):
+    """(reach, run) for grad(): `reach` holds the nodes from which a target is reachable
+    (targets included), `run` those of them with an edge into `reach` or to a target leaf.
+    One iterative depth-first pass from the roots' nodes, children before parents."""
+    reach, run, visited = set(), set(), set()
+    stack = [(node, False) for _, node in heap]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            if any(e is not None and (e in reach if e._is_node else e in targets)
+                   for e in node._next):
+                run.add(node)
+                reach.add(node)
+            elif node in targets:
+                reach.add(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        stack.extend((e, False) for e in node._next
+                     if e is not None and e._is_node and e not in visited)
+    return reach, run
 
 
 def _only_nones_differ(edges, grads):

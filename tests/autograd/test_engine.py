@@ -526,3 +526,43 @@ def test_second_derivative_through_ops_with_python_number_operands():
     u = (3 * _np(x) + 1) / 2 - 0.25
     np.testing.assert_allclose(_np(g), 3 * u ** 2 * 1.5)
     np.testing.assert_allclose(_np(gg), 6 * u * 1.5 ** 2)
+
+
+# ---------------------------------------------------------------------- grad() for intermediates
+def test_grad_for_an_intermediate_runs_nothing_beyond_it_so_a_later_backward_still_works():
+    x = _t([2.0, 3.0])
+    h = x * 3.0
+    y = (h * h).sum()
+    gh, = autograd.grad(y, h)
+    np.testing.assert_array_equal(_np(gh), 2 * 3.0 * np.array([2.0, 3.0]))
+    # h's own node kept its saved values: a second loss can still go through it to x
+    (h * 2.0).sum().backward()
+    np.testing.assert_array_equal(_np(x.grad), [6.0, 6.0])
+
+
+def test_grad_of_a_tensor_with_respect_to_itself_is_one_and_leaves_its_graph_alone():
+    x = _t([1.0, 4.0])
+    s = (x * x).sum()
+    g, = autograd.grad(s, s)
+    assert float(g) == 1.0
+    s.backward()
+    np.testing.assert_array_equal(_np(x.grad), [2.0, 8.0])
+
+
+def test_grad_for_an_intermediate_and_a_leaf_together_reaches_both():
+    x = _t([1.0, 2.0])
+    h = x * x
+    y = (h * x).sum()  # y = sum(x^3); dy/dh = x; dy/dx = 3x^2 (both paths)
+    gh, gx = autograd.grad(y, (h, x))
+    np.testing.assert_array_equal(_np(gh), [1.0, 2.0])
+    np.testing.assert_array_equal(_np(gx), [3.0, 12.0])
+
+
+def test_a_gradient_penalty_through_an_intermediate_differentiates_twice():
+    w = _t([0.5, -1.0])
+    inter = w * 2.0  # an intermediate, as the interpolated sample of a gradient penalty
+    out = (inter ** 3).sum()
+    g, = autograd.grad(out, inter, create_graph=True)  # 3 inter^2
+    penalty = (g * g).sum()  # 9 sum(inter^4); d/dw = 36 inter^3 * 2
+    penalty.backward()
+    np.testing.assert_allclose(_np(w.grad), 72.0 * (np.array([0.5, -1.0]) * 2.0) ** 3)
