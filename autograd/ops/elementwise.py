@@ -1,8 +1,8 @@
 """Elementwise ops: arithmetic with broadcasting, unary math, comparisons, casts.
 
 Every backward formula uses only operators and the `dual` helpers, so it runs on arrays (first
-order) and on Tensors (under `create_graph`). Inputs that were broadcast are summed back with
-`unbroadcast`.
+order) and on Tensors (under `create_graph`). Gradients for inputs that were broadcast are
+returned in the output's shape; the engine sums them back to each input's shape.
 """
 import math
 
@@ -11,16 +11,10 @@ import numpy as np
 from .. import dtypes
 from ..function import Op
 from ..tensor import Tensor, _make
-from ._util import as_tensor_operand, dual, promote, to_float, unbroadcast
-
-
-def _shape(x):
-    return getattr(x, "shape", ())
+from ._util import as_tensor_operand, dual, promote, to_float
 
 
 # ---------------------------------------------------------------------- binary arithmetic
-# The gradients these return have the broadcast output's shape; the engine sums each back to
-# its input's shape (as PyTorch's engine does), so no op stores its input shapes.
 class Add(Op):
     """z = a + b.   ga = g,  gb = g."""
 
@@ -109,14 +103,13 @@ class Pow(Op):
             if isinstance(b, (int, float)):
                 ga = g * b * a ** (b - 1) if b != 0 else g * 0.0
             else:
-                ga = unbroadcast(g * b * a ** (b - 1), _shape(a))
+                ga = g * b * a ** (b - 1)
         if nb:
             if isinstance(a, (int, float)):
-                gb = unbroadcast(g * out * math.log(a), _shape(b)) if a > 0 else \
-                    unbroadcast(g * 0.0, _shape(b))
+                gb = g * out * math.log(a) if a > 0 else g * 0.0
             else:
                 safe = _where(a == 0, 1.0, a)
-                gb = unbroadcast(_where(a == 0, 0.0, g * out * _log(safe)), _shape(b))
+                gb = _where(a == 0, 0.0, g * out * _log(safe))
         return ga, gb
 
 
@@ -131,7 +124,7 @@ class Maximum(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return _minmax_backward(ctx, g, a > b, a == b, _shape(a), _shape(b))
+        return _minmax_backward(ctx, g, a > b, a == b)
 
 
 class Minimum(Op):
@@ -145,17 +138,17 @@ class Minimum(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return _minmax_backward(ctx, g, a < b, a == b, _shape(a), _shape(b))
+        return _minmax_backward(ctx, g, a < b, a == b)
 
 
-def _minmax_backward(ctx, g, wins, ties, sa, sb):
+def _minmax_backward(ctx, g, wins, ties):
     na, nb = ctx.needs_input_grad
     # The masks carry no gradient, so the share is a constant array in g's dtype.
     wins = wins._data if isinstance(wins, Tensor) else wins
     ties = ties._data if isinstance(ties, Tensor) else ties
     share = np.where(ties, 0.5, wins).astype(g.dtype)
-    ga = unbroadcast(g * share, sa) if na else None
-    gb = unbroadcast(g * (1.0 - share), sb) if nb else None
+    ga = g * share if na else None
+    gb = g * (1.0 - share) if nb else None
     return ga, gb
 
 

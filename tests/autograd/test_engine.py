@@ -7,6 +7,7 @@ import pytest
 
 import autograd
 from autograd import Function
+from custom_functions import Cube
 
 
 def _t(values, requires_grad=True, dtype=np.float64):
@@ -376,17 +377,6 @@ def test_custom_function_outputs_marked_non_differentiable_do_not_require_grad()
 
 
 def test_custom_function_works_under_create_graph():
-    class Cube(Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x * x * x
-
-        @staticmethod
-        def backward(ctx, g):
-            x, = ctx.saved_tensors
-            return 3 * x * x * g
-
     x = _t(2.0)
     g1, = autograd.grad(Cube.apply(x), x, create_graph=True)  # 3x^2 = 12
     g2, = autograd.grad(g1, x)                                  # 6x = 12

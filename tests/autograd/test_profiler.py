@@ -9,7 +9,8 @@ import numpy as np
 import autograd
 import nn
 import optim
-from autograd import Function, profiler
+from autograd import profiler
+from custom_functions import Cube
 from autograd.ops.elementwise import Mul
 
 
@@ -52,27 +53,13 @@ def test_rows_outside_op_bodies_count_recorded_ops_passes_and_steps():
     assert "| <engine> | 3 |" in prof.table()
 
 
-class _Cube(Function):
-    """x ** 3 written with recorded ops inside its forward (they are part of its body)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x * x
-
-    @staticmethod
-    def backward(ctx, g):
-        x, = ctx.saved_tensors
-        return 3.0 * x * x * g
-
-
 def test_ops_inside_a_user_forward_or_a_recorded_backward_are_not_counted_as_recording():
     x = _leaf()
     with profiler.profile() as prof:
-        y = _Cube.apply(x).sum()
+        y = Cube.apply(x).sum()
         gx, = autograd.grad(y, x, create_graph=True)  # backward formulas record ops
     outside = {name: calls for name, calls, _ in prof.outside_rows()}
-    assert outside["<record>"] == 2  # _Cube and Sum; the Muls inside _Cube's forward are not
+    assert outside["<record>"] == 2  # Cube and Sum; the Muls inside Cube's forward are not
     np.testing.assert_allclose(gx.detach().numpy(), 3 * np.linspace(0.5, 1.5, 3) ** 2)
 
 
