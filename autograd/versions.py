@@ -41,7 +41,9 @@ def _entry(arr, create):
 def bump(x, op_name):
     """Record an in-place write to `x` (a Tensor or an ndarray) made by `op_name`."""
     arr = x._data if not isinstance(x, np.ndarray) else x
-    entry = _entry(arr, True)
+    entry = _registry.get(id(arr)) if arr.base is None else None  # a parameter: no view chain
+    if entry is None or entry[0]() is not arr:
+        entry = _entry(arr, True)
     entry[1] += 1
     entry[2] = _latest[0] = next(function._seq)
     entry[3] = op_name

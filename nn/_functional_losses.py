@@ -43,7 +43,7 @@ def _legacy_reduction(size_average, reduce, reduction):
 
 
 def _check_reduction(name, reduction, extra=()):
-    if reduction not in _REDUCTIONS + tuple(extra):
+    if reduction not in _REDUCTIONS and reduction not in extra:
         raise ValueError(f"{name}: {reduction!r} is not a valid value for reduction; expected "
                          f"one of {', '.join(map(repr, _REDUCTIONS + tuple(extra)))}")
 

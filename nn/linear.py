@@ -2,6 +2,7 @@
 import math
 
 import autograd
+from autograd.ops import nn as _nnops
 
 from . import functional as F
 from . import init
@@ -59,6 +60,10 @@ class Linear(Module):
         if not shape or shape[-1] != self.in_features:
             raise RuntimeError(f"{self!r}: expected input of shape (*, {self.in_features}), got "
                                f"input of shape {tuple(shape)}")
+        params = self._parameters
+        if "weight" in params and "bias" in params:
+            # what `self.weight` and `self.bias` find, without two `Module.__getattr__` calls
+            return _nnops.linear(input, params["weight"], params["bias"])
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self):

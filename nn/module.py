@@ -189,11 +189,17 @@ class Module:
         object.__setattr__(self, name, value)
 
     def __getattr__(self, name):
+        # Written out flat: every `self.weight` in a forward lands here.
         d = self.__dict__
-        for key in ("_parameters", "_buffers", "_modules"):
-            store = d.get(key)
-            if store is not None and name in store:
-                return store[name]
+        store = d.get("_parameters")
+        if store is not None and name in store:
+            return store[name]
+        store = d.get("_buffers")
+        if store is not None and name in store:
+            return store[name]
+        store = d.get("_modules")
+        if store is not None and name in store:
+            return store[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name):

@@ -52,7 +52,8 @@ class Optimizer:
         defaults: the hyperparameters every group starts from.
 
     Subclasses define `_validate(hp)` (raise `ValueError` naming the bad value),
-    `_init_state(param, state, group)` (fill a fresh state dict with arrays) and
+    `_init_state(param, state, group)` (fill a fresh state dict with arrays; optimizers whose
+    state starts empty leave it out) and
     `_update(param, grad, state, group)` (update the arrays in place).
     """
 
@@ -81,7 +82,7 @@ class Optimizer:
         _check_nonneg(hp, "lr", "learning rate")
 
     def _init_state(self, param, state, group):
-        raise NotImplementedError
+        """Fill the empty `state` of `param` before its first update (default: nothing)."""
 
     def _update(self, param, grad, state, group):
         raise NotImplementedError
@@ -158,18 +159,22 @@ class Optimizer:
             with autograd.enable_grad():
                 loss = closure()
         op_name = type(self).__name__ + ".step"
+        stateful = type(self)._init_state is not Optimizer._init_state
+        states, update, bump = self.state, self._update, versions.bump
         with autograd.no_grad():
             for group in self.param_groups:
                 for p in group["params"]:
-                    if p._grad is None:
+                    grad = p._grad
+                    if grad is None:
                         continue
-                    state = self.state[p]
-                    if not state:
+                    state = states[p]
+                    if stateful and not state:
                         self._init_state(p, state, group)
-                    self._update(p._data, p._grad._data, state, group)
+                    data = p._data
+                    update(data, grad._data, state, group)
                     # NOTE: an in-place write like any other: a graph that saved this
                     # parameter before the step refuses to backward through the old value
-                    versions.bump(p._data, op_name)
+                    bump(data, op_name)
         return loss
 
     def _scratch(self, like):

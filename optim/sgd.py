@@ -37,13 +37,12 @@ class SGD(Optimizer):
                              f"momentum={hp.get('momentum', 0)}, "
                              f"dampening={hp.get('dampening', 0)})")
 
-    def _init_state(self, param, state, group):
-        pass  # the momentum buffer is created by the first step
-
     def _update(self, param, grad, state, group):
         momentum = group["momentum"]
         if not momentum and not group["weight_decay"] and not group["maximize"]:
-            _plain_step(param, grad, group["lr"], self._block_buffer(param.dtype))
+            block = self._block_buffers.get(param.dtype)
+            _plain_step(param, grad, group["lr"],
+                        block if block is not None else self._block_buffer(param.dtype))
             return
         buf = state.get("momentum_buffer")
         new_buf = sgd_update(param, grad, buf, lr=group["lr"], momentum=momentum,
@@ -64,8 +63,9 @@ def _plain_step(param, grad, lr, block):
     elif param.flags.c_contiguous and grad.flags.c_contiguous:
         p, g = param.reshape(-1), grad.reshape(-1)
         for start in range(0, n, _BLOCK):
-            stop = min(start + _BLOCK, n)
-            p[start:stop] -= np.multiply(g[start:stop], lr, out=block[:stop - start])
+            p_part = p[start:start + _BLOCK]  # (not `p[a:b] -= x`: that also runs a setitem)
+            step = np.multiply(g[start:start + _BLOCK], lr, out=block[:p_part.size])
+            np.subtract(p_part, step, out=p_part)
     else:
         param -= np.multiply(grad, lr)  # strided arrays: one temporary
 

@@ -62,12 +62,20 @@ def check_class_targets(target, n_classes, ignore_index, op):
     return bool(ignored.any())
 
 
+def _mean(a):
+    """`a.mean()` of a float array. For float32/64 it is the same sum divided by the count,
+    without the Python wrapper around `ndarray.mean` (a loss computes one per step)."""
+    if a.dtype.itemsize < 4 or not a.size:
+        return a.mean()  # float16 means accumulate in float32; an empty mean warns
+    return np.add.reduce(a, None) / a.size
+
+
 def _reduce(loss, reduction):
     if reduction == "none":
         return loss
     if reduction == "sum":
         return np.asarray(loss.sum(), dtype=loss.dtype)
-    return np.asarray(loss.mean(), dtype=loss.dtype)
+    return np.asarray(_mean(loss), dtype=loss.dtype)
 
 
 def _class_axis(x):
@@ -126,8 +134,8 @@ class CrossEntropy(Op):
             log_sum = np.log(sum_e).reshape(-1)
             e /= sum_e  # softmax, in place
             ctx.save_for_backward(x, e, target)
-            loss = np.subtract(log_sum, shifted[rows, target], out=log_sum).mean()
-            return np.asarray(loss, dtype=x.dtype)
+            losses = np.subtract(log_sum, shifted[rows, target], out=log_sum)
+            return np.asarray(_mean(losses), dtype=x.dtype)
         logp = shifted - np.log(sum_e)
         ctx.simple = None
         safe, w_t, valid = _pick_weights(target, weight, ignore_index, x.dtype)
