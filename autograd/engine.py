@@ -97,7 +97,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only):
     heap = []
     leaf_grads = {}
     captured = {} if capture is not None else None
-    handed = {id(g) for g in root_grads}  # arrays the caller holds: never store without a copy
+    handed = set(map(id, root_grads))  # arrays the caller holds: never store without a copy
     for t, g in zip(roots, root_grads):
         fn = t.grad_fn
         key = t if fn is None else fn
@@ -117,20 +117,22 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only):
 
     gc_was_enabled = gc.isenabled()
     gc.disable()  # NOTE: the pass creates no cycles; collections here only cost time
+    mode = grad_mode._state
+    was_recording = mode.enabled
+    mode.enabled = bool(create_graph)  # (inference mode is left as it is)
     try:
-        with grad_mode._Scope(bool(create_graph)):
-            _drain(heap, pending, leaf_grads, captured, capture, retain_graph, create_graph,
-                   prune)
-            if captured is not None:
-                for leaf, g in leaf_grads.items():
-                    if leaf in capture:
-                        captured[leaf] = _run_tensor_hooks(leaf._hooks, g, create_graph) \
-                            if leaf._hooks else g
-                return captured
+        _drain(heap, pending, leaf_grads, captured, capture, retain_graph, create_graph, prune)
+        if captured is not None:
             for leaf, g in leaf_grads.items():
-                if only is None or any(leaf is o for o in only):
-                    _accumulate_into_leaf(leaf, g, create_graph, handed)
+                if leaf in capture:
+                    captured[leaf] = _run_tensor_hooks(leaf._hooks, g, create_graph) \
+                        if leaf._hooks else g
+            return captured
+        for leaf, g in leaf_grads.items():
+            if only is None or any(leaf is o for o in only):
+                _accumulate_into_leaf(leaf, g, create_graph, handed)
     finally:
+        mode.enabled = was_recording
         if gc_was_enabled:
             gc.enable()
     return None

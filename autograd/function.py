@@ -224,7 +224,8 @@ class Op(Function):
                     ez = z if fn is None else fn
                 ctx._next = (ex, ey, ez)
         ctx._seq = next(_seq)
-        ctx._shape = out.shape
+        shape = out.shape
+        ctx._shape = _shapes.get(shape) or _shared_shape(shape)
         ctx._dtype = dtype
         t = _new(Tensor)
         t._data = out
@@ -242,10 +243,11 @@ class Op(Function):
                     else _TAG_CONST
             elif len(saved) == 2:
                 v, w = saved
-                ctx._tags = (0 if v is xd else _OUTPUT if v is out else
-                             1 if (y_in and v is yd) else 2 if (z_in and v is zd) else None,
-                             0 if w is xd else _OUTPUT if w is out else
-                             1 if (y_in and w is yd) else 2 if (z_in and w is zd) else None)
+                ctx._tags = _TAG_PAIRS[
+                    0 if v is xd else _OUTPUT if v is out else
+                    1 if (y_in and v is yd) else 2 if (z_in and v is zd) else None][
+                    0 if w is xd else _OUTPUT if w is out else
+                    1 if (y_in and w is yd) else 2 if (z_in and w is zd) else None]
             else:
                 ctx._tags = tuple([0 if v is xd else _OUTPUT if v is out else
                                    1 if (y_in and v is yd) else 2 if (z_in and v is zd)
@@ -259,6 +261,19 @@ class Op(Function):
 
 _NEEDS_1 = (True,)
 _TAG_IN0, _TAG_IN1, _TAG_IN2, _TAG_OUT, _TAG_CONST = (0,), (1,), (2,), (_OUTPUT,), (None,)
+# NOTE: nodes share their tag pairs and shape tuples instead of holding copies: a graph of a
+# million nodes is then two tracked tuples (~100 B) per node lighter, which the collector and
+# the caches both feel.
+_TAG_PAIRS = {a: {b: (a, b) for b in (0, 1, 2, _OUTPUT, None)} for a in (0, 1, 2, _OUTPUT, None)}
+_shapes = {}
+_SHAPE_CACHE_SIZE = 4096
+
+
+def _shared_shape(shape):
+    """The interned copy of an output shape (the cache is dropped when it grows too large)."""
+    if len(_shapes) >= _SHAPE_CACHE_SIZE:
+        _shapes.clear()
+    return _shapes.setdefault(shape, shape)
 _NEEDS_2 = {x: {y: (x, y) for y in (False, True)} for x in (False, True)}
 
 
@@ -388,7 +403,8 @@ def _finish_array_op(ctx, cls, inputs, positions, edges, out):
             return _make(out, None)
         ctx._seq = next(_seq)
         result = _make(out, ctx)
-    ctx._shape = out.shape
+    shape = out.shape
+    ctx._shape = _shapes.get(shape) or _shared_shape(shape)
     ctx._dtype = out.dtype
     if ctx._saved:
         ctx._tags = _saved_tags(ctx._saved, inputs, positions, out)
@@ -443,6 +459,10 @@ def _saved_tags(saved, inputs, positions, out):
                 break
         else:
             tags.append(None)
+    if len(tags) == 2:
+        pair = _TAG_PAIRS.get(tags[0], {}).get(tags[1])  # (tags of inputs 0-2 are shared)
+        if pair is not None:
+            return pair
     return tuple(tags)
 
 
