@@ -13,7 +13,7 @@ import numpy as np
 
 from . import function
 
-__all__ = ["bump", "version_of", "modified_after", "VersionCell"]
+__all__ = ["bump", "bump_all", "version_of", "modified_after", "VersionCell"]
 
 _registry = {}      # id(root storage) -> [weakref to it, write count, seq of last write, op name]
 _latest = [-1]      # seq number of the latest in-place write anywhere
@@ -47,6 +47,19 @@ def bump(x, op_name):
     entry[1] += 1
     entry[2] = _latest[0] = next(function._seq)
     entry[3] = op_name
+
+
+def bump_all(arrays, op_name):
+    """`bump` for each array in `arrays` (one write, as an optimizer step is), in one call."""
+    seq = _latest[0] = next(function._seq)
+    get = _registry.get
+    for arr in arrays:
+        entry = get(id(arr)) if arr.base is None else None
+        if entry is None or entry[0]() is not arr:
+            entry = _entry(arr, True)
+        entry[1] += 1
+        entry[2] = seq
+        entry[3] = op_name
 
 
 def version_of(arr):

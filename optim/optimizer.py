@@ -159,23 +159,25 @@ class Optimizer:
             with autograd.enable_grad():
                 loss = closure()
         op_name = type(self).__name__ + ".step"
-        stateful = type(self)._init_state is not Optimizer._init_state
-        states, update, bump = self.state, self._update, versions.bump
         with autograd.no_grad():
             for group in self.param_groups:
-                for p in group["params"]:
-                    grad = p._grad
-                    if grad is None:
-                        continue
-                    state = states[p]
-                    if stateful and not state:
-                        self._init_state(p, state, group)
-                    data = p._data
-                    update(data, grad._data, state, group)
-                    # NOTE: an in-place write like any other: a graph that saved this
-                    # parameter before the step refuses to backward through the old value
-                    bump(data, op_name)
+                params = [p for p in group["params"] if p._grad is not None]
+                # NOTE: an in-place write like any other: a graph that saved one of these
+                # parameters before the step refuses to backward through the old value
+                versions.bump_all([p._data for p in params], op_name)
+                self._update_group(group, params)
         return loss
+
+    def _update_group(self, group, params):
+        """Update `params` (those of `group` that have a gradient); subclasses may override
+        this to handle a whole group at once."""
+        states, update = self.state, self._update
+        stateful = type(self)._init_state is not Optimizer._init_state
+        for p in params:
+            state = states[p]
+            if stateful and not state:
+                self._init_state(p, state, group)
+            update(p._data, p._grad._data, state, group)
 
     def _scratch(self, like):
         """A work buffer shaped like `like`: a view of one flat array per dtype, grown to the

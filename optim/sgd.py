@@ -37,13 +37,25 @@ class SGD(Optimizer):
                              f"momentum={hp.get('momentum', 0)}, "
                              f"dampening={hp.get('dampening', 0)})")
 
+    def _update_group(self, group, params):
+        if group["momentum"] or group["weight_decay"] or group["maximize"]:
+            super()._update_group(group, params)
+            return
+        lr = group["lr"]
+        for p in params:  # plain SGD, the common case: no state, no per-parameter calls
+            param, grad = p._data, p._grad._data
+            block = self._block_buffers.get(param.dtype)
+            if block is None:
+                block = self._block_buffer(param.dtype)
+            n = param.size
+            if n <= _BLOCK:
+                np.subtract(param, np.multiply(grad, lr, out=block[:n].reshape(param.shape)),
+                            out=param)
+            else:
+                _blockwise_step(param, grad, lr, block)
+
     def _update(self, param, grad, state, group):
         momentum = group["momentum"]
-        if not momentum and not group["weight_decay"] and not group["maximize"]:
-            block = self._block_buffers.get(param.dtype)
-            _plain_step(param, grad, group["lr"],
-                        block if block is not None else self._block_buffer(param.dtype))
-            return
         buf = state.get("momentum_buffer")
         new_buf = sgd_update(param, grad, buf, lr=group["lr"], momentum=momentum,
                              dampening=group["dampening"], weight_decay=group["weight_decay"],
@@ -53,21 +65,18 @@ class SGD(Optimizer):
             state["momentum_buffer"] = new_buf
 
 
-def _plain_step(param, grad, lr, block):
-    """`param -= lr * grad` through `block` (1-D, `_BLOCK` long), in blocks when the parameter
-    is larger: the step needs no parameter-sized temporary, so a training step's peak memory
-    stays that of its arrays."""
-    n = param.size
-    if n <= _BLOCK:
-        param -= np.multiply(grad, lr, out=block[:n].reshape(param.shape))
-    elif param.flags.c_contiguous and grad.flags.c_contiguous:
-        p, g = param.reshape(-1), grad.reshape(-1)
-        for start in range(0, n, _BLOCK):
-            p_part = p[start:start + _BLOCK]  # (not `p[a:b] -= x`: that also runs a setitem)
-            step = np.multiply(g[start:start + _BLOCK], lr, out=block[:p_part.size])
-            np.subtract(p_part, step, out=p_part)
-    else:
+def _blockwise_step(param, grad, lr, block):
+    """`param -= lr * grad` through `block` (1-D, `_BLOCK` long) one block at a time: the step
+    needs no parameter-sized temporary, so a training step's peak memory stays that of its
+    arrays."""
+    if not (param.flags.c_contiguous and grad.flags.c_contiguous):
         param -= np.multiply(grad, lr)  # strided arrays: one temporary
+        return
+    p, g = param.reshape(-1), grad.reshape(-1)
+    for start in range(0, p.size, _BLOCK):
+        p_part = p[start:start + _BLOCK]  # (not `p[a:b] -= x`: that also runs a setitem)
+        step = np.multiply(g[start:start + _BLOCK], lr, out=block[:p_part.size])
+        np.subtract(p_part, step, out=p_part)
 
 
 def sgd_update(param, grad, momentum_buffer, *, lr, momentum=0.0, dampening=0.0,

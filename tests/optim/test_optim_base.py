@@ -113,8 +113,8 @@ def test_step_runs_without_recording():
     x = autograd.tensor([3.0], requires_grad=True)
     opt = optim.SGD([x], lr=0.1)
     grad_modes = []
-    orig = opt._update
-    opt._update = lambda *a: (grad_modes.append(autograd.is_grad_enabled()), orig(*a))
+    orig = opt._update_group
+    opt._update_group = lambda *a: (grad_modes.append(autograd.is_grad_enabled()), orig(*a))
     x.grad = autograd.tensor([1.0])
     opt.step()
     assert grad_modes == [False]
