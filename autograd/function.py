@@ -225,7 +225,8 @@ class Op(Function):
                 ctx._next = (ex, ey, ez)
         ctx._seq = next(_seq)
         shape = out.shape
-        ctx._shape = _shapes.get(shape) or _shared_shape(shape)
+        interned = _shapes.get(shape)
+        ctx._shape = interned if interned is not None else _shared_shape(shape)
         ctx._dtype = dtype
         t = _new(Tensor)
         t._data = out
@@ -404,7 +405,8 @@ def _finish_array_op(ctx, cls, inputs, positions, edges, out):
         ctx._seq = next(_seq)
         result = _make(out, ctx)
     shape = out.shape
-    ctx._shape = _shapes.get(shape) or _shared_shape(shape)
+    interned = _shapes.get(shape)
+    ctx._shape = interned if interned is not None else _shared_shape(shape)
     ctx._dtype = out.dtype
     if ctx._saved:
         ctx._tags = _saved_tags(ctx._saved, inputs, positions, out)

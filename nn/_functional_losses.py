@@ -248,9 +248,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 def _class_target_shape_ok(input, target):
-    if input.ndim == 1:
-        return target.ndim == 0
-    return tuple(target.shape) == (input.shape[0],) + tuple(input.shape[2:])
+    xs, ts = input._data.shape, target._data.shape
+    if len(xs) == 1:
+        return ts == ()
+    return ts == xs[:1] + xs[2:]
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,

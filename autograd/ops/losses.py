@@ -114,17 +114,21 @@ class CrossEntropy(Op):
     where s_i is the upstream gradient of element i (divided by the weight sum for 'mean').
 
     Shapes: x: (N, C, *) or (C,)  target: (N, *) or ()  weight: (C,) or None  ->  () or (N, *)
+    (`options` is the tuple (weight, ignore_index, label_smoothing, reduction).)
     """
 
     _float_constants_ok = True
 
     @staticmethod
-    def forward(ctx, x, target, weight, ignore_index, label_smoothing, reduction):
+    def forward(ctx, x, target, options):
+        # (the options travel as one tuple so the call takes the three-argument fast path)
+        weight, ignore_index, label_smoothing, reduction = options
         axis = _class_axis(x)
         n_classes = x.shape[axis]
-        shifted = x - x.max(axis=axis, keepdims=True)
+        # (the ufuncs' own reduce: the ndarray methods add a Python wrapper each)
+        shifted = x - np.maximum.reduce(x, axis=axis, keepdims=True)
         e = np.exp(shifted)
-        sum_e = e.sum(axis=axis, keepdims=True)
+        sum_e = np.add.reduce(e, axis=axis, keepdims=True)
         if (x.ndim == 2 and weight is None and label_smoothing == 0 and reduction == "mean"
                 and x.shape[0] and (ignore_index is None or not (target == ignore_index).any())):
             # NOTE: the common case (plain mean over a batch of class indices) is one fancy
@@ -159,15 +163,17 @@ class CrossEntropy(Op):
     @staticmethod
     def backward(ctx, g):
         if not ctx.needs_input_grad[0]:
-            return None, None, None, None, None, None
+            return None, None, None
         if ctx.simple is not None:
             x, p, target = ctx.saved_tensors
             rows, ignore_index = ctx.simple
             if isinstance(g, np.ndarray):
                 scale = g / x.shape[0]
                 gx = p * scale
-                gx[rows, target] -= scale
-                return gx, None, None, None, None, None
+                flat = rows * x.shape[1]
+                flat += target
+                gx.reshape(-1)[flat] -= scale  # (1-D fancy indexing is the cheaper kind)
+                return gx, None, None
             target = target._data if isinstance(target, Tensor) else target
             safe, w_t, valid = _pick_weights(target, None, ignore_index, x.dtype)
             ctx.denom = w_t.sum(dtype=x.dtype)
@@ -180,7 +186,7 @@ class CrossEntropy(Op):
             safe, w_t, valid = (getattr(v, "_data", v) for v in (safe, w_t, valid))
         q, a = _target_mass(x.shape, x.dtype, axis, safe, w_t, valid, ctx.weight, ctx.eps_ls)
         gx = _scale(ctx, g, x.ndim, axis) * (a * p - q)
-        return gx, None, None, None, None, None
+        return gx, None, None
 
 
 def _target_mass(shape, dtype, axis, safe, w_t, valid, weight, eps):
@@ -204,7 +210,7 @@ def _log_softmax_tensor(x, axis):
 def cross_entropy(x, target, weight=None, ignore_index=-100, label_smoothing=0.0,
                   reduction="mean"):
     """Fused log-softmax + pick over class indices; see `CrossEntropy`."""
-    return CrossEntropy.apply(x, target, weight, ignore_index, label_smoothing, reduction)
+    return CrossEntropy.apply(x, target, (weight, ignore_index, label_smoothing, reduction))
 
 
 # ---------------------------------------------------------------------- NLL
