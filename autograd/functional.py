@@ -376,19 +376,10 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
         (func_output, vhp) with `vhp` shaped like `inputs`.
     """
     with grad_mode.enable_grad():
-        is_in_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
-        inputs = _grad_preprocess(inputs, create_graph)
-        v = _hessian_v(v, inputs, is_in_tuple, "vhp")
-        _, outputs = _call(func, inputs, "vhp")
-        _single_element(outputs, "vhp")
-        _check_requires_grad(outputs, "outputs", strict)
-        jac = _autograd_grad(outputs, inputs, create_graph=True)
-        _check_requires_grad(jac, "jacobian", strict)
-        jac_pairs = [(g, x) for g, x in zip(jac, v) if g is not None]
+        is_in_tuple, inputs, v, outputs, jac = _hessian_setup(func, inputs, v, create_graph,
+                                                              strict, "vhp")
         with grad_mode.set_grad_enabled(bool(create_graph)):
-            grads = _autograd_grad([g for g, _ in jac_pairs], inputs,
-                                   [x for _, x in jac_pairs], create_graph=create_graph) \
-                if jac_pairs else (None,) * len(inputs)
+            grads = _grad_of_present(jac, inputs, v, create_graph)
         result = _fill_in_zeros(grads, inputs, strict, create_graph, "double_back")
     outputs = _grad_postprocess(outputs, create_graph)
     result = _grad_postprocess(result, create_graph)
@@ -402,28 +393,41 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
         (func_output, hvp) with `hvp` shaped like `inputs`.
     """
     with grad_mode.enable_grad():
-        is_in_tuple, inputs = _as_tuple(inputs, "inputs", "hvp")
-        inputs = _grad_preprocess(inputs, create_graph)
-        v = _hessian_v(v, inputs, is_in_tuple, "hvp")
-        _, outputs = _call(func, inputs, "hvp")
-        _single_element(outputs, "hvp")
-        _check_requires_grad(outputs, "outputs", strict)
-        jac = _autograd_grad(outputs, inputs, create_graph=True)
-        _check_requires_grad(jac, "jacobian", strict)
+        is_in_tuple, inputs, v, outputs, jac = _hessian_setup(func, inputs, v, create_graph,
+                                                              strict, "hvp")
         dummies = tuple(_dummy(x) for x in inputs)
-        jac_pairs = [(g, d) for g, d in zip(jac, dummies) if g is not None]
-        back = _autograd_grad([g for g, _ in jac_pairs], inputs, [d for _, d in jac_pairs],
-                              create_graph=True) if jac_pairs else (None,) * len(inputs)
+        back = _grad_of_present(jac, inputs, dummies, True)
         _check_requires_grad(back, "hessian", strict)
-        back_pairs = [(b, x) for b, x in zip(back, v) if b is not None]
         with grad_mode.set_grad_enabled(bool(create_graph)):
-            grads = _autograd_grad([b for b, _ in back_pairs], dummies,
-                                   [x for _, x in back_pairs], create_graph=create_graph) \
-                if back_pairs else (None,) * len(inputs)
+            grads = _grad_of_present(back, dummies, v, create_graph)
         result = _fill_in_zeros(grads, inputs, strict, create_graph, "double_back_trick")
     outputs = _grad_postprocess(outputs, create_graph)
     result = _grad_postprocess(result, create_graph)
     return outputs[0], _tuple_postprocess(result, is_in_tuple)
+
+
+def _hessian_setup(func, inputs, v, create_graph, strict, fn_name):
+    """What vhp and hvp share: checked inputs and v, the scalar output, and its gradient
+    (with a graph, to be differentiated again)."""
+    is_in_tuple, inputs = _as_tuple(inputs, "inputs", fn_name)
+    inputs = _grad_preprocess(inputs, create_graph)
+    v = _hessian_v(v, inputs, is_in_tuple, fn_name)
+    _, outputs = _call(func, inputs, fn_name)
+    _single_element(outputs, fn_name)
+    _check_requires_grad(outputs, "outputs", strict)
+    jac = _autograd_grad(outputs, inputs, create_graph=True)
+    _check_requires_grad(jac, "jacobian", strict)
+    return is_in_tuple, inputs, v, outputs, jac
+
+
+def _grad_of_present(outputs, inputs, grad_outputs, create_graph):
+    """`_autograd_grad` of the outputs that are not None (each with its grad_output), or all
+    None when none is."""
+    pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o is not None]
+    if not pairs:
+        return (None,) * len(inputs)
+    return _autograd_grad([o for o, _ in pairs], inputs, [g for _, g in pairs],
+                          create_graph=create_graph)
 
 
 def _hessian_v(v, inputs, is_in_tuple, fn_name):

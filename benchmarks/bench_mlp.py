@@ -38,7 +38,9 @@ def run_steps(ctx):
             fns, api = step_fns(weights, batch, optimizer, lr, ctx.torch)
             reps = ctx.pick(REPEATS.get(batch, 20), QUICK_REPEATS)
             cold = {k: (faults_per_call(f, COLD_STEPS) if f else None) for k, f in fns.items()}
-            times = interleaved(fns, reps, warmup=ctx.pick(10, 2), rounds=ctx.pick(5, 2))
+            # NOTE: ten rounds of short blocks, so a burst of load from another process on a
+            # shared machine lands on every implementation alike rather than on one block
+            times = interleaved(fns, reps, warmup=ctx.pick(10, 2), rounds=ctx.pick(10, 2))
             n_f = ctx.pick(FAULT_STEPS.get(batch, 10), 3)
             faults = {k: (faults_per_call(f, n_f) if f else None) for k, f in fns.items()}
             rows.append(row(f"MLP step, {optimizer.upper()}", f"batch {batch}", "ms",

@@ -2,10 +2,10 @@
 
 An `OpSpec` names our function, a NumPy reference, the family it belongs to, a `Domain` per
 tensor argument (which keeps values clear of kinks), the shapes to draw, a strategy for extra
-keyword arguments, tolerances, and whether double backward is checked. The test suite runs one
-Hypothesis test per family for values (against the reference, in float64 and float32), one for
-gradients (against finite differences, via `gradcheck`) and one for double backward (via
-`gradgradcheck`), so a new op is tested by adding one entry here.
+keyword arguments, tolerances, and whether double backward is checked. The test suite runs, for
+every spec, one Hypothesis test case for values (against the reference, in float64 and
+float32), one for gradients (against finite differences, via `gradcheck`) and one for double
+backward (via `gradgradcheck`), so a new op is tested by adding one entry here.
 
 Every `Op` subclass in `autograd.ops.*` and every public differentiable function in `autograd`
 must be covered by a spec or listed with a reason in `EXEMPT_OPS` / `EXEMPT_FUNCTIONS`; the
