@@ -78,6 +78,26 @@ class Adam(Optimizer):
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = np.zeros_like(param._data)
 
+    def _update_group(self, group, params):
+        if (group["amsgrad"] or group["maximize"]
+                or (group["weight_decay"] and not group.get("decoupled_weight_decay"))):
+            super()._update_group(group, params)
+            return
+        # the common case, without per-parameter method calls: plain Adam, or AdamW's decay
+        lr, eps, decay = group["lr"], group["eps"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        states = self.state
+        for p in params:
+            param = p._data
+            state = states[p]
+            if not state:
+                self._init_state(p, state, group)
+            state["step"] = step = state["step"] + 1
+            if decay:
+                param *= 1 - lr * decay
+            _adam_core(param, p._grad._data, state["exp_avg"], state["exp_avg_sq"],
+                       state["exp_avg_sq"], step, lr, beta1, beta2, eps, self._scratch(param))
+
     def _update(self, param, grad, state, group):
         state["step"] += 1
         beta1, beta2 = group["betas"]
@@ -122,12 +142,16 @@ def adam_update(param, grad, exp_avg, exp_avg_sq, step, *, lr, beta1, beta2, eps
     Shapes: param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq: the same shape.
     """
     g = _decay_and_grad(param, grad, lr, weight_decay, decoupled_weight_decay, maximize)
-    buf = _buffer(scratch, param)
+    _adam_core(param, g, exp_avg, exp_avg_sq, max_exp_avg_sq if amsgrad else exp_avg_sq, step,
+               lr, beta1, beta2, eps, _buffer(scratch, param))
+
+
+def _adam_core(param, g, exp_avg, exp_avg_sq, v, step, lr, beta1, beta2, eps, buf):
+    """The moments and the step: `v` is `exp_avg_sq`, or (amsgrad) the running maximum that is
+    updated here from it."""
     _update_moments(g, exp_avg, exp_avg_sq, beta1, beta2, buf)
-    v = exp_avg_sq
-    if amsgrad:
-        np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-        v = max_exp_avg_sq
+    if v is not exp_avg_sq:
+        np.maximum(v, exp_avg_sq, out=v)
     bias_correction1 = 1 - beta1 ** step
     bias_correction2 = 1 - beta2 ** step
     np.sqrt(v, out=buf)
