@@ -65,7 +65,9 @@ class Mean(Op):
         n = 1
         for a in axes:
             n *= shape[a]
-        return _restore(g, shape, axes, keepdim) * (1.0 / (n if n > 0 else 1))
+        # scaled before it is broadcast: NumPy multiplies a broadcast view element by element,
+        # several times slower than copying it
+        return _restore(g * (1.0 / (n if n > 0 else 1)), shape, axes, keepdim)
 
 
 class Prod(Op):
@@ -132,10 +134,22 @@ class AMin(AMax):
 
 
 def _even_split(g, x, out, axes, keepdim):
+    if isinstance(x, np.ndarray) and not np.isnan(out).any():
+        kept = tuple(1 if a in axes else n for a, n in enumerate(x.shape))
+        hit = x == out.reshape(kept)
+        g = g.reshape(kept)
+        if np.count_nonzero(hit) != out.size:  # ties: each gets an equal share
+            g = g / np.add.reduce(hit, axis=axes, keepdims=True, dtype=x.dtype)
+        gx = np.zeros(x.shape, x.dtype)
+        np.copyto(gx, g, where=hit)  # (a masked copy: multiplying by the mask is slower)
+        return gx
+    # Tensors (create_graph), or a nan maximum: no element equals it, and the group's
+    # gradient is nan, as in PyTorch
     hit = x == _restore(out, x.shape, axes, keepdim)
     hit_arr = hit._data if isinstance(hit, Tensor) else hit
     count = np.sum(hit_arr, axis=axes, keepdims=True).astype(x.dtype)
-    return _restore(g, x.shape, axes, keepdim) * (hit_arr / count).astype(x.dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _restore(g, x.shape, axes, keepdim) * (hit_arr / count).astype(x.dtype)
 
 
 class MaxDim(Op):
@@ -151,14 +165,18 @@ class MaxDim(Op):
         else:
             idx = idx_k
         ctx.args = (x.shape, dim, keepdim)
-        ctx.chosen = _one_hot_along(idx_k, x.shape, dim)
+        ctx.chosen = idx_k  # the chosen index along dim, shaped as keepdim=True
         ctx.mark_non_differentiable(idx)
         return values, idx
 
     @staticmethod
     def backward(ctx, g):
         shape, dim, keepdim = ctx.args
-        return _restore(g, shape, (dim,), keepdim) * ctx.chosen
+        if isinstance(g, np.ndarray):
+            gx = np.zeros(shape, g.dtype)
+            np.put_along_axis(gx, ctx.chosen, g if keepdim else np.expand_dims(g, dim), dim)
+            return gx
+        return _restore(g, shape, (dim,), keepdim) * _one_hot_along(ctx.chosen, shape, dim)
 
 
 def _one_hot_along(idx_k, shape, dim):
