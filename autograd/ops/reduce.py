@@ -33,7 +33,16 @@ def _expand_tensor(t, shape):
     return broadcast_to(t, shape)
 
 
-_broadcast_to = dual(_expand_tensor, np.broadcast_to)
+def _broadcast_array(a, shape):
+    """`a` broadcast to `shape` as a new array. A copy beats a broadcast view here: creating the
+    view (`np.broadcast_to`) costs more than the copy for small arrays, and NumPy's element-wise
+    loops run several times slower over a stride-0 view than over a contiguous array."""
+    out = np.empty(shape, a.dtype)
+    out[...] = a
+    return out
+
+
+_broadcast_to = dual(_expand_tensor, _broadcast_array)
 
 
 # ---------------------------------------------------------------------- sum and mean
