@@ -8,6 +8,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -96,6 +97,21 @@ def revision(root=Path(__file__).resolve().parent.parent):
     if not commit:
         return "unknown (not a git checkout)"
     return commit + (" with uncommitted changes in autograd/nn/optim" if dirty else "")
+
+
+def speed_probe(loops=20, n=1000):
+    """Best time, in µs, of one multiply of a 4-element float32 NumPy array by a float (best of
+    `loops` loops of `n`): Python and NumPy dispatch only. On a shared machine it shows which
+    speed phase a run met (the same figure from another run's header is directly comparable)."""
+    x = np.ones(4, np.float32)
+    best = float("inf")
+    for _ in range(loops):
+        a = x
+        t0 = time.perf_counter()
+        for _ in range(n):
+            a = a * 0.5
+        best = min(best, time.perf_counter() - t0)
+    return best / n * 1e6
 
 
 def header_lines(threads, torch_version=None, torch_absent="not installed (n/a)"):

@@ -133,9 +133,13 @@ def machine_lines(ctx):
         "skipped (--no-torch)" if _torch_ref.installed() else "not installed (n/a)")
 
 
-def header(machine, argv, quick, elapsed=None):
+def header(machine, argv, quick, elapsed=None, probes=None):
     lines = [f"Machine and settings ({datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}):", ""]
     lines += machine
+    if probes:
+        lines.append(f"- speed probe (one multiply of a 4-element NumPy array, best of 20 loops "
+                     f"of 1,000): {probes[0]:.2f} µs at the start, {probes[1]:.2f} µs at the end "
+                     f"(on a shared machine a higher figure means a slower phase)")
     cmd = "python -m benchmarks" + ("" if not argv else " " + " ".join(argv))
     lines.append(f"- command: `{cmd}`" + (" (quick smoke pass: not for comparison)"
                                           if quick else ""))
@@ -198,15 +202,17 @@ def main(argv=None):
     ctx = Context(quick=args.quick, threads=threads, torch=torch, mnist_dir=args.mnist_dir,
                   profile=args.profile, cprofile=args.cprofile, verbose=not args.silent)
     machine = machine_lines(ctx)
+    probe_start = _machine.speed_probe()
     start = time.perf_counter()
     rows, failures = run_suite(ctx, args.filter)
     elapsed = time.perf_counter() - start
-    text = header(machine, argv, args.quick, elapsed) + "\n\n" + _report.markdown(rows)
+    probes = (probe_start, _machine.speed_probe())
+    text = header(machine, argv, args.quick, elapsed, probes) + "\n\n" + _report.markdown(rows)
     print(text)
     if args.markdown:
         Path(args.markdown).write_text(text + "\n")
     if args.json:
-        payload = {"machine": machine,
+        payload = {"machine": machine, "speed_probe_us": probes,
                    "argv": argv, "quick": args.quick, "elapsed_s": elapsed, "rows": rows,
                    "failures": [{"workload": n, "traceback": tb} for n, tb in failures]}
         Path(args.json).write_text(json.dumps(payload, indent=1, default=str) + "\n")
