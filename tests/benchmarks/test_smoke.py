@@ -112,9 +112,12 @@ def test_cli_writes_json_and_filter_selects_workloads(tiny_sizes, tmp_path, caps
     names = [r["workload"] for r in payload["rows"]]
     assert names == ["chain of 10k muls, fwd+bwd", "matmul"]
     assert payload["quick"] is True and payload["failures"] == []
+    probes = payload["speed_probe_us"]
+    assert len(probes) == 2 and all(0 < p < 1e4 for p in probes)
     _check_rows(payload["rows"])
     printed = capsys.readouterr().out
     assert "| chain of 10k muls, fwd+bwd |" in printed and "threads: " in printed
+    assert "- speed probe (" in printed
     assert md.read_text().strip() == printed.strip()
 
 
