@@ -261,6 +261,7 @@ class Op(Function):
 
 
 _NEEDS_1 = (True,)
+_NEEDS_2 = {x: {y: (x, y) for y in (False, True)} for x in (False, True)}
 _TAG_IN0, _TAG_IN1, _TAG_IN2, _TAG_OUT, _TAG_CONST = (0,), (1,), (2,), (_OUTPUT,), (None,)
 # NOTE: nodes share their tag pairs and shape tuples instead of holding copies: a graph of a
 # million nodes is then two tracked tuples (~100 B) per node lighter, which the collector and
@@ -275,7 +276,6 @@ def _shared_shape(shape):
     if len(_shapes) >= _SHAPE_CACHE_SIZE:
         _shapes.clear()
     return _shapes.setdefault(shape, shape)
-_NEEDS_2 = {x: {y: (x, y) for y in (False, True)} for x in (False, True)}
 
 
 _scalar_arrays = {}

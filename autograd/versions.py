@@ -40,13 +40,7 @@ def _entry(arr, create):
 
 def bump(x, op_name):
     """Record an in-place write to `x` (a Tensor or an ndarray) made by `op_name`."""
-    arr = x._data if not isinstance(x, np.ndarray) else x
-    entry = _registry.get(id(arr)) if arr.base is None else None  # a parameter: no view chain
-    if entry is None or entry[0]() is not arr:
-        entry = _entry(arr, True)
-    entry[1] += 1
-    entry[2] = _latest[0] = next(function._seq)
-    entry[3] = op_name
+    bump_all((x._data if not isinstance(x, np.ndarray) else x,), op_name)
 
 
 def bump_all(arrays, op_name):
@@ -54,7 +48,7 @@ def bump_all(arrays, op_name):
     seq = _latest[0] = next(function._seq)
     get = _registry.get
     for arr in arrays:
-        entry = get(id(arr)) if arr.base is None else None
+        entry = get(id(arr)) if arr.base is None else None  # (no view chain to walk)
         if entry is None or entry[0]() is not arr:
             entry = _entry(arr, True)
         entry[1] += 1
