@@ -74,8 +74,7 @@ class Mean(Op):
         n = 1
         for a in axes:
             n *= shape[a]
-        # scaled before it is broadcast: NumPy multiplies a broadcast view element by element,
-        # several times slower than copying it
+        # (scaled before it is broadcast: the multiply runs over the reduced array only)
         return _restore(g * (1.0 / (n if n > 0 else 1)), shape, axes, keepdim)
 
 
