@@ -79,7 +79,7 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = np.zeros_like(param._data)
 
     def _update_group(self, group, params):
-        if (group["amsgrad"] or group["maximize"]
+        if (group["amsgrad"] or group["maximize"] or type(self)._update is not Adam._update
                 or (group["weight_decay"] and not group.get("decoupled_weight_decay"))):
             super()._update_group(group, params)
             return

@@ -38,7 +38,8 @@ class SGD(Optimizer):
                              f"dampening={hp.get('dampening', 0)})")
 
     def _update_group(self, group, params):
-        if group["momentum"] or group["weight_decay"] or group["maximize"]:
+        if (group["momentum"] or group["weight_decay"] or group["maximize"]
+                or type(self)._update is not SGD._update):  # (a subclass's own update runs)
             super()._update_group(group, params)
             return
         lr = group["lr"]

@@ -419,3 +419,16 @@ def test_step_counts_as_an_in_place_write_for_saved_graphs():
     opt.step()
     with pytest.raises(RuntimeError, match="SGD.step|modified by an inplace"):
         stale.backward()
+
+
+@pytest.mark.parametrize("base", [optim.SGD, optim.Adam])
+def test_a_subclass_update_is_used_by_step(base):
+    # the group-at-once fast paths must not bypass an `_update` a subclass defines
+    class Doubled(base):
+        def _update(self, param, grad, state, group):
+            param -= 2 * group["lr"] * grad
+
+    p = autograd.tensor(np.ones(3), requires_grad=True)
+    p.grad = autograd.tensor(np.full(3, 0.5))
+    Doubled([p], lr=0.1).step()
+    np.testing.assert_array_equal(p.detach().numpy(), np.full(3, 0.9))
