@@ -43,8 +43,23 @@ from .serialization import load, save
 from .gradcheck import gradcheck, gradgradcheck
 from . import gc_tuning
 from .gc_tuning import set_gc_tuning
+from .device import backends, cuda, device
+from . import utils
 
 __version__ = "0.1.0"
 
 profiler.enable_from_environment()
 gc_tuning.tune_on_import()
+
+
+def __getattr__(name):
+    """The names PyTorch scripts reach through `torch.`: with `import autograd as torch`,
+    `torch.nn`, `torch.optim` (this project's top-level packages, imported on first use) and
+    `torch.autograd` (this package itself: `torch.autograd.grad`, `.Function`, ...)."""
+    import importlib
+    import sys
+    if name in ("nn", "optim"):
+        return importlib.import_module(name)
+    if name == "autograd":
+        return sys.modules[__name__]
+    raise AttributeError(f"module 'autograd' has no attribute '{name}'")

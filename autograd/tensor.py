@@ -8,6 +8,9 @@ backward that needs an overwritten value raises instead of returning a wrong gra
 import numpy as np
 
 from . import dtypes, engine, function, grad_mode, versions
+from .device import device as _device
+
+_CPU = _device("cpu")
 
 __all__ = ["Tensor"]
 
@@ -60,7 +63,7 @@ class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        return _CPU
 
     is_cuda = False
 
