@@ -499,6 +499,7 @@ Tensor.addcdiv_ = lambda self, t1, t2, value=1: _ip.apply_inplace(
     self, "addcdiv_", lambda x, a, b: _ew.add(x, _ew.mul(_ew.div(a, b), value)), t1, t2)
 
 from .ops import reduce as _red, shape as _shp, index as _idx, linalg as _la, nn as _nn  # noqa
+from .ops import sort as _srt  # noqa: E402
 
 for _mod, _names in (
         (_red, ("sum", "mean", "prod", "max", "min", "amax", "amin", "var", "std", "logsumexp",
@@ -512,7 +513,8 @@ for _mod, _names in (
         (_idx, ("gather", "scatter", "scatter_add", "index_select", "masked_fill",
                 "masked_select", "take_along_dim", "take", "nonzero", "argwhere")),
         (_la, ("matmul", "mm", "bmm", "mv", "dot", "inner", "outer", "ger")),
-        (_nn, ("softmax", "log_softmax"))):
+        (_nn, ("softmax", "log_softmax")),
+        (_srt, ("sort", "argsort", "topk", "tril", "triu"))):
     for _name in _names:
         setattr(Tensor, _name, getattr(_mod, _name))
 Tensor.__matmul__ = _la.matmul

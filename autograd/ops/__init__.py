@@ -1,1 +1,2 @@
-"""Built-in ops, one module per family: elementwise, reduce, shape, index, linalg, nn."""
+"""Built-in ops, one module per family: elementwise, reduce, shape, index, sort, linalg, nn, norm,
+losses."""

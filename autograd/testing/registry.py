@@ -189,7 +189,7 @@ EXEMPT_FUNCTIONS = {
         "equal", "allclose", "isclose", "isnan", "isinf", "isfinite", "signbit", "sign",
         "floor", "ceil", "trunc", "round", "logical_and", "logical_or", "logical_xor",
         "logical_not", "all", "any", "argmax", "argmin", "count_nonzero", "nonzero",
-        "argwhere", "floor_divide")},
+        "argwhere", "floor_divide", "argsort")},
     **{name: _NO_GRAD_VS_TORCH for name in ("remainder", "fmod", "frac")},
 }
 

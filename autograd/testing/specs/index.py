@@ -265,3 +265,46 @@ _reg("take_along_dim_flat", lambda x, index: autograd.take_along_dim(x, autograd
      covers=("GetItem",), public=())
 _reg("take", lambda x, index: autograd.take(x, autograd.tensor(index)),
      lambda x, index: x.reshape(-1)[index], setup=_flat_index_setup(), covers=("GetItem",))
+
+
+# ---------------------------------------------------------------------- order and triangles
+_DISTINCT = Domain(-3.0, 3.0, distinct=0.05)  # ties are kinks of sort and topk
+
+
+def _sort_ref(x, dim, descending):
+    if x.ndim == 0:
+        return x, np.zeros((), np.int64)
+    order = np.argsort(-x if descending else x, axis=dim)
+    return np.take_along_axis(x, order, dim), order.astype(np.int64)
+
+
+def _topk_setup():
+    def kwargs(shapes):
+        shape = shapes[0]
+        return dims(len(shape)).flatmap(lambda d: st.fixed_dictionaries({
+            "dim": st.just(d), "largest": st.booleans(),
+            "k": st.integers(0, shape[d] if shape else 1)}))
+    return kwargs
+
+
+def _topk_ref(x, k, dim, largest):
+    if x.ndim == 0:
+        return x, np.zeros((), np.int64)
+    order = np.argsort(-x if largest else x, axis=dim)
+    order = np.take(order, np.arange(k), axis=dim)
+    return np.take_along_axis(x, order, dim), order.astype(np.int64)
+
+
+register(OpSpec("sort", lambda x, dim, descending: tuple(autograd.sort(x, dim, descending)),
+                _sort_ref, FAMILY, domains=(_DISTINCT,), shapes=one_shape(empty=False),
+                kwargs=lambda s: _kw(dim=dims(len(s[0])), descending=st.booleans()),
+                covers=("Gather",), notes="distinct values: ties are kinks"))
+register(OpSpec("topk", lambda x, k, dim, largest: tuple(autograd.topk(x, k, dim, largest)),
+                _topk_ref, FAMILY, domains=(_DISTINCT,), shapes=one_shape(empty=False),
+                kwargs=_topk_setup(), covers=("Gather",), notes="distinct values: ties are kinks"))
+_reg("tril", lambda x, diagonal: autograd.tril(x, diagonal), lambda x, diagonal: np.tril(
+        x, diagonal), shapes=one_shape(min_dims=2), kwargs=lambda s: _kw(
+        diagonal=st.integers(-3, 3)), covers=("Tril",))
+_reg("triu", lambda x, diagonal: autograd.triu(x, diagonal), lambda x, diagonal: np.triu(
+        x, diagonal), shapes=one_shape(min_dims=2), kwargs=lambda s: _kw(
+        diagonal=st.integers(-3, 3)), covers=("Triu",))
