@@ -45,6 +45,7 @@ from .gradcheck import gradcheck, gradgradcheck
 from . import gc_tuning
 from .gc_tuning import set_gc_tuning
 from .device import backends, cuda, device
+from .info import Size, broadcast_shapes, finfo, iinfo, is_floating_point, is_tensor, numel
 from . import utils
 
 __version__ = "0.1.0"

@@ -311,6 +311,9 @@ class Tensor:
     def cpu(self):
         return self
 
+    def cuda(self, device=None, non_blocking=False):
+        raise RuntimeError("CUDA is not available: tapegrad runs on the cpu")
+
     def contiguous(self, memory_format=None):
         return self
 

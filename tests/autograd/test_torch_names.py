@@ -51,3 +51,18 @@ def test_a_ported_gradient_call_through_torch_autograd():
     x = torch.tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
     g, = torch.autograd.grad((x ** 3).sum(), x)
     np.testing.assert_allclose(g.numpy(), 3 * np.array([1.0, 2.0, 3.0]) ** 2)
+
+
+def test_dtype_and_tensor_queries():
+    assert torch.finfo(torch.float32).eps == np.finfo(np.float32).eps
+    assert torch.finfo().bits == 32 and torch.iinfo(torch.int64).max == 2 ** 63 - 1
+    with pytest.raises(TypeError, match="floating point dtype, got int64"):
+        torch.finfo(torch.int64)
+    x = torch.zeros(2, 3)
+    assert torch.numel(x) == 6 and torch.is_tensor(x) and not torch.is_tensor(np.zeros(2))
+    assert torch.is_floating_point(x) and not torch.is_floating_point(x.long())
+    assert torch.broadcast_shapes((2, 1), (1, 3)) == (2, 3) and torch.Size([2, 3]) == (2, 3)
+    with pytest.raises(ValueError, match=r"\(2,\), \(3,\) cannot be broadcast"):
+        torch.broadcast_shapes((2,), (3,))
+    with pytest.raises(RuntimeError, match="CUDA is not available"):
+        x.cuda()
