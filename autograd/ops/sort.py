@@ -70,25 +70,21 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 # ---------------------------------------------------------------------- triangles
 class Tril(Op):
-    """z = x with the entries above diagonal k of its last two dims set to 0.   gx = tril(g)."""
-
-    _keep = staticmethod(np.tril)
+    """z = x with the entries above diagonal k of its last two dims set to 0.   gx = tril(g).
+    (`_mask` is the triangle on arrays and on Tensors; set below, once both exist.)"""
 
     @staticmethod
     def forward(ctx, x, diagonal):
         ctx.diagonal = diagonal
-        return ctx._keep(x, diagonal)
+        return ctx._mask(x, diagonal)
 
     @staticmethod
     def backward(ctx, g):
-        keep = _triu if ctx._keep is np.triu else _tril
-        return keep(g, ctx.diagonal), None
+        return ctx._mask(g, ctx.diagonal), None
 
 
 class Triu(Tril):
     """z = x with the entries below diagonal k of its last two dims set to 0.   gx = triu(g)."""
-
-    _keep = staticmethod(np.triu)
 
 
 def _triangle(cls, input, diagonal, op):
@@ -112,5 +108,5 @@ def triu(input, diagonal=0):
     return _triangle(Triu, input, diagonal, "triu")
 
 
-_tril = dual(tril, np.tril)
-_triu = dual(triu, np.triu)
+Tril._mask = staticmethod(dual(tril, np.tril))
+Triu._mask = staticmethod(dual(triu, np.triu))
