@@ -2,7 +2,7 @@
 from . import functional as F
 from .module import Module
 
-__all__ = ["Dropout", "AlphaDropout"]
+__all__ = ["Dropout", "Dropout2d", "AlphaDropout"]
 
 
 class _DropoutNd(Module):
@@ -33,6 +33,14 @@ class Dropout(_DropoutNd):
 
     def forward(self, input):
         return F.dropout(input, self.p, self.training)
+
+
+class Dropout2d(_DropoutNd):
+    """In training, zeroes whole channels with probability p and scales the rest by
+    1 / (1 - p); the identity in eval.   Shapes: (N, C, H, W) or (C, H, W) -> the same"""
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training)
 
 
 class AlphaDropout(_DropoutNd):

@@ -23,6 +23,7 @@ from ._functional_losses import *  # noqa: F401,F403
 from ._functional_losses import __all__ as _loss_names
 
 from autograd.ops import nn as _nnops
+from autograd.ops.conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
 
 __all__ = [
     "linear", "bilinear", "embedding", "one_hot", "pad", "normalize", "cosine_similarity",
@@ -31,7 +32,8 @@ __all__ = [
     "softplus", "softsign", "sigmoid", "tanh", "hardtanh", "hardsigmoid", "hardswish",
     "logsigmoid", "tanhshrink", "softshrink", "hardshrink", "threshold", "glu", "swiglu",
     "softmax", "log_softmax", "softmin",
-    "dropout", "alpha_dropout",
+    "dropout", "alpha_dropout", "dropout2d",
+    "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
     "layer_norm", "batch_norm", "rms_norm", "group_norm",
 ] + list(_loss_names)
 
@@ -328,6 +330,41 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
     keep = _rng(generator).random(input.shape, dtype=np.float32) >= p
     mask = keep.astype(dt) * (1.0 / (1.0 - p))
     return input * _const(mask.astype(dt, copy=False))
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False, generator=None):
+    """Zero whole channels with probability p (one draw per sample and channel) and scale the
+    rest by 1 / (1 - p); the identity when not training.
+
+    Shapes: (N, C, H, W) or (C, H, W) -> the same
+    """
+    _check_p(p)
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"dropout2d: expected a 3-D or 4-D input, got shape "
+                           f"{tuple(input.shape)}")
+    if not training or p == 0.0:
+        return input
+    dt = input.dtype if input.dtype.kind == "f" else np.dtype(np.float32)
+    channels = input.shape[:-2] + (1, 1)
+    keep = _rng(generator).random(channels, dtype=np.float32) >= p
+    mask = keep.astype(dt) * (1.0 / (1.0 - p)) if p < 1.0 else np.zeros(channels, dt)
+    return input * _const(mask.astype(dt, copy=False))
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Mean over an even split of the last two dims into `output_size` cells (sizes that divide
+    the input's; `None` keeps a dim).   Shapes: (N, C, H, W) or (C, H, W) -> (..., oh, ow)"""
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"adaptive_avg_pool2d: expected a 3-D or 4-D input, got shape "
+                           f"{tuple(input.shape)}")
+    h, w = input.shape[-2:]
+    oh, ow = (output_size, output_size) if isinstance(output_size, int) else output_size
+    oh, ow = h if oh is None else oh, w if ow is None else ow
+    if oh < 1 or ow < 1 or h % oh or w % ow:
+        raise NotImplementedError(f"adaptive_avg_pool2d: output size {(oh, ow)} must divide the "
+                                  f"input's spatial size {(h, w)}")
+    lead = tuple(input.shape[:-2])
+    return input.reshape(lead + (oh, h // oh, ow, w // ow)).mean((-3, -1))
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False, generator=None):

@@ -1,2 +1,2 @@
-"""Built-in ops, one module per family: elementwise, reduce, shape, index, sort, linalg, nn, norm,
-losses."""
+"""Built-in ops, one module per family: elementwise, reduce, shape, index, sort, linalg, nn,
+conv, norm, losses."""

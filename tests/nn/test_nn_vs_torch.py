@@ -73,6 +73,13 @@ MODULES = [
     ("LogSigmoid", lambda m: m.LogSigmoid(), [(3, 4)]),
     ("GLU", lambda m: m.GLU(1), [(3, 4)]),
     ("LogSoftmax", lambda m: m.LogSoftmax(1), [(3, 4)]),
+    ("Conv2d", lambda m: m.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=1, dilation=(1, 2),
+                                  groups=2), [(2, 4, 7, 6)]),
+    ("Conv2d-same", lambda m: m.Conv2d(3, 5, 4, padding="same", bias=False), [(2, 3, 6, 5)]),
+    ("MaxPool2d", lambda m: m.MaxPool2d(3, 2, 1), [(2, 3, 7, 6)]),
+    ("MaxPool2d-dilated", lambda m: m.MaxPool2d(2, 1, 0, dilation=2), [(1, 2, 6, 5)]),
+    ("AvgPool2d", lambda m: m.AvgPool2d((3, 2), (1, 2), (1, 1)), [(2, 3, 6, 6)]),
+    ("AdaptiveAvgPool2d", lambda m: m.AdaptiveAvgPool2d((2, 3)), [(2, 3, 4, 6)]),
     ("Sequential", lambda m: m.Sequential(m.Linear(3, 5), m.LayerNorm(5), m.Tanh(),
                                           m.Linear(5, 2)), [(4, 3)]),
 ]

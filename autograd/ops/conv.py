@@ -1,0 +1,302 @@
+"""2-D convolution and pooling over (N, C, H, W) arrays, as im2col views and matrix products.
+
+A strided view of the padded input gives every window at once, `(N, C, OH, OW, kh, kw)`; the
+convolution is one matrix product per group over those windows, and its input gradient adds
+the window gradients back, one kernel offset at a time (kh * kw slice additions). The windows
+are rebuilt in backward instead of being saved, so a node keeps only its input and weight.
+
+These nodes give first derivatives; differentiating their backward again raises.
+"""
+import numpy as np
+
+from ..function import Op
+from ..tensor import Tensor
+
+__all__ = ["conv2d", "max_pool2d", "avg_pool2d"]
+
+
+def _pair(value, name, op, minimum):
+    pair = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and v >= minimum
+                                 for v in pair):
+        raise ValueError(f"{op}: {name} must be an int >= {minimum} or a pair of them, got "
+                         f"{value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _out_size(size, pad, kernel, stride, dilation):
+    return (size + pad - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _windows(xp, kernel, stride, dilation, out_hw):
+    """The read-only view (N, C, OH, OW, kh, kw) of every window of the padded input."""
+    n, c = xp.shape[:2]
+    s_n, s_c, s_h, s_w = xp.strides
+    return np.lib.stride_tricks.as_strided(
+        xp, (n, c) + out_hw + kernel,
+        (s_n, s_c, s_h * stride[0], s_w * stride[1], s_h * dilation[0], s_w * dilation[1]),
+        writeable=False)
+
+
+def _pad(x, pads, value=0.0):
+    (top, bottom), (left, right) = pads
+    if not (top or bottom or left or right):
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=value)
+
+
+def _unpad(gxp, pads, shape):
+    (top, _), (left, _) = pads
+    return gxp[:, :, top:top + shape[2], left:left + shape[3]]
+
+
+def _add_windows(gxp, gwin, stride, dilation):
+    """gxp[window positions] += gwin, for gwin of shape (N, C, OH, OW, kh, kw) (col2im)."""
+    oh, ow, kh, kw = gwin.shape[2:]
+    for i in range(kh):
+        rows = slice(i * dilation[0], i * dilation[0] + stride[0] * (oh - 1) + 1, stride[0])
+        for j in range(kw):
+            cols = slice(j * dilation[1], j * dilation[1] + stride[1] * (ow - 1) + 1, stride[1])
+            gxp[:, :, rows, cols] += gwin[:, :, :, :, i, j]
+
+
+def _first_order_only(g, op):
+    if isinstance(g, Tensor):
+        raise RuntimeError(f"{op} does not support double backward (create_graph=True)")
+
+
+# ---------------------------------------------------------------------- convolution
+class Conv2d(Op):
+    """z[n, o] = sum over c, i, j of x_pad[n, c, window] * w[o, c, i, j] + b[o], per group.
+    gw = windows^T g,  gx = col2im(g w),  gb = sum of g over (n, h, w).
+
+    Shapes: x: (N, C, H, W)  weight: (O, C / groups, kh, kw)  bias: (O,)  ->  (N, O, OH, OW)
+    `options` is (stride, pads, dilation, groups) with pads ((top, bottom), (left, right)).
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, options):
+        stride, pads, dilation, groups = options
+        ctx.options = options
+        ctx.save_for_backward(x, weight)
+        xp = _pad(x, pads)
+        kernel = weight.shape[2:]
+        out_hw = (_out_size(x.shape[2], sum(pads[0]), kernel[0], stride[0], dilation[0]),
+                  _out_size(x.shape[3], sum(pads[1]), kernel[1], stride[1], dilation[1]))
+        win = _windows(xp, kernel, stride, dilation, out_hw)
+        n, o = x.shape[0], weight.shape[0]
+        cg, og = x.shape[1] // groups, o // groups
+        out = np.empty((n,) + out_hw + (o,), np.result_type(x, weight))
+        for k in range(groups):
+            cols = win[:, k * cg:(k + 1) * cg].transpose(0, 2, 3, 1, 4, 5).reshape(
+                n * out_hw[0] * out_hw[1], -1)
+            w = weight[k * og:(k + 1) * og].reshape(og, -1)
+            out[..., k * og:(k + 1) * og] = (cols @ w.T).reshape(n, *out_hw, og)
+        if bias is not None:
+            out += bias
+        return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
+
+    @staticmethod
+    def backward(ctx, g):
+        _first_order_only(g, "conv2d")
+        x, weight = ctx.saved_tensors
+        stride, pads, dilation, groups = ctx.options
+        nx, nw, nb = ctx.needs_input_grad[:3]
+        n, o, oh, ow = g.shape
+        cg, og = x.shape[1] // groups, o // groups
+        kernel = weight.shape[2:]
+        gm = g.transpose(0, 2, 3, 1).reshape(n * oh * ow, o)
+        gx = gw = gb = None
+        if nw:
+            win = _windows(_pad(x, pads), kernel, stride, dilation, (oh, ow))
+            gw = np.empty_like(weight)
+            for k in range(groups):
+                cols = win[:, k * cg:(k + 1) * cg].transpose(0, 2, 3, 1, 4, 5).reshape(
+                    n * oh * ow, -1)
+                gw[k * og:(k + 1) * og] = (gm[:, k * og:(k + 1) * og].T @ cols).reshape(
+                    (og,) + weight.shape[1:])
+        if nx:
+            shape = x.shape
+            gxp = np.zeros((shape[0], shape[1], shape[2] + sum(pads[0]),
+                            shape[3] + sum(pads[1])), g.dtype)
+            for k in range(groups):
+                w = weight[k * og:(k + 1) * og].reshape(og, -1)
+                gcols = (gm[:, k * og:(k + 1) * og] @ w).reshape(n, oh, ow, cg, *kernel)
+                _add_windows(gxp[:, k * cg:(k + 1) * cg], gcols.transpose(0, 3, 1, 2, 4, 5),
+                             stride, dilation)
+            gx = _unpad(gxp, pads, shape)
+        if nb:
+            gb = g.sum(axis=(0, 2, 3))
+        return gx, gw, gb, None
+
+
+def _conv_pads(padding, kernel, dilation, stride):
+    """((top, bottom), (left, right)) from an int, a pair, 'valid' or 'same'."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0), (0, 0)
+        if padding == "same":
+            if stride != (1, 1):
+                raise ValueError("conv2d: padding='same' is not supported for strided "
+                                 "convolutions")
+            pads = []
+            for k, d in zip(kernel, dilation):
+                total = d * (k - 1)
+                pads.append((total // 2, total - total // 2))
+            return tuple(pads)
+        raise ValueError(f"conv2d: padding must be 'valid', 'same', an int or a pair, got "
+                         f"{padding!r}")
+    ph, pw = _pair(padding, "padding", "conv2d", 0)
+    return (ph, ph), (pw, pw)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D cross-correlation, as `torch.nn.functional.conv2d`.
+
+    Shapes: input: (N, C, H, W) or (C, H, W)  weight: (O, C / groups, kh, kw)  bias: (O,)
+    ->  (N, O, OH, OW) (or (O, OH, OW)), OH = (H + pads - dilation (kh - 1) - 1) // stride + 1.
+    """
+    if input.ndim == 3:
+        return conv2d(input.unsqueeze(0), weight, bias, stride, padding, dilation,
+                      groups).squeeze(0)
+    if input.ndim != 4 or weight.ndim != 4:
+        raise RuntimeError(f"conv2d: expected a 4-D input (N, C, H, W) and a 4-D weight, got "
+                           f"input of shape {tuple(input.shape)} and weight of shape "
+                           f"{tuple(weight.shape)}")
+    if not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"conv2d: groups must be a positive int, got {groups!r}")
+    c, o = input.shape[1], weight.shape[0]
+    if c % groups or o % groups or weight.shape[1] * groups != c:
+        raise RuntimeError(f"conv2d: input of shape {tuple(input.shape)} has {c} channels, "
+                           f"but weight of shape {tuple(weight.shape)} with groups={groups} "
+                           f"expects {weight.shape[1] * groups} (and {o} output channels "
+                           f"divisible by groups)")
+    if bias is not None and tuple(bias.shape) != (o,):
+        raise RuntimeError(f"conv2d: bias of shape {tuple(bias.shape)} does not match the {o} "
+                           f"output channels")
+    stride = _pair(stride, "stride", "conv2d", 1)
+    dilation = _pair(dilation, "dilation", "conv2d", 1)
+    kernel = tuple(weight.shape[2:])
+    pads = _conv_pads(padding, kernel, dilation, stride)
+    for size, pad, k, d in zip(input.shape[2:], pads, kernel, dilation):
+        if size + sum(pad) < d * (k - 1) + 1:
+            raise RuntimeError(f"conv2d: input of shape {tuple(input.shape)} padded by "
+                               f"{pads} is smaller than the dilated kernel "
+                               f"{tuple(weight.shape[2:])} (dilation {dilation})")
+    if input.dtype != weight.dtype:
+        raise TypeError(f"conv2d: input dtype {input.dtype} and weight dtype {weight.dtype} "
+                        f"differ")
+    return Conv2d.apply(input, weight, bias, (stride, pads, dilation, int(groups)))
+
+
+# ---------------------------------------------------------------------- pooling
+def _pool_geometry(input, kernel_size, stride, padding, dilation, op):
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"{op}: expected a 3-D or 4-D input, got shape {tuple(input.shape)}")
+    kernel = _pair(kernel_size, "kernel_size", op, 1)
+    stride = kernel if stride is None or stride == [] else _pair(stride, "stride", op, 1)
+    ph, pw = _pair(padding, "padding", op, 0)
+    dilation = _pair(dilation, "dilation", op, 1)
+    if 2 * ph > kernel[0] or 2 * pw > kernel[1]:
+        raise RuntimeError(f"{op}: padding {(ph, pw)} should be at most half of kernel size "
+                           f"{kernel}")
+    h, w = input.shape[-2:]
+    out_hw = (_out_size(h, 2 * ph, kernel[0], stride[0], dilation[0]),
+              _out_size(w, 2 * pw, kernel[1], stride[1], dilation[1]))
+    if min(out_hw) < 1:
+        raise RuntimeError(f"{op}: input of shape {tuple(input.shape)} is too small for kernel "
+                           f"{kernel} (output size {out_hw})")
+    return kernel, stride, ((ph, ph), (pw, pw)), dilation, out_hw
+
+
+class MaxPool2d(Op):
+    """z = the largest value of each window (padding counts as -inf).   gx: g added at each
+    window's first largest position (overlapping windows add up).
+
+    Shapes: x: (N, C, H, W)  ->  (N, C, OH, OW); `options` is (kernel, stride, pads, dilation,
+    out_hw).
+    """
+
+    @staticmethod
+    def forward(ctx, x, options):
+        kernel, stride, pads, dilation, out_hw = options
+        xp = _pad(x, pads, -np.inf)
+        win = _windows(xp, kernel, stride, dilation, out_hw)
+        n, c = x.shape[:2]
+        flat = win.reshape(n, c, *out_hw, -1)
+        pick = np.argmax(flat, axis=-1)
+        # the padded-input position of each window's pick, as one flat index
+        i, j = np.divmod(pick, kernel[1])
+        rows = np.arange(out_hw[0]).reshape(-1, 1) * stride[0] + i * dilation[0]
+        cols = np.arange(out_hw[1]) * stride[1] + j * dilation[1]
+        plane = np.arange(n * c).reshape(n, c, 1, 1) * (xp.shape[2] * xp.shape[3])
+        ctx.where = (plane + rows * xp.shape[3] + cols, xp.shape, pads, x.shape)
+        return np.take_along_axis(flat, pick[..., None], axis=-1)[..., 0]
+
+    @staticmethod
+    def backward(ctx, g):
+        _first_order_only(g, "max_pool2d")
+        where, padded_shape, pads, shape = ctx.where
+        sums = np.bincount(where.reshape(-1), weights=g.reshape(-1),
+                           minlength=int(np.prod(padded_shape)))
+        return _unpad(sums.reshape(padded_shape), pads, shape).astype(g.dtype), None
+
+
+class AvgPool2d(Op):
+    """z = the mean of each window (zero padding counted, as PyTorch's default
+    count_include_pad=True).   gx: g / window size added over each window.
+
+    Shapes: x: (N, C, H, W)  ->  (N, C, OH, OW); `options` is (kernel, stride, pads, out_hw).
+    """
+
+    @staticmethod
+    def forward(ctx, x, options):
+        kernel, stride, pads, out_hw = options
+        ctx.options = options
+        ctx.shape = x.shape
+        win = _windows(_pad(x, pads), kernel, stride, (1, 1), out_hw)
+        return win.mean(axis=(4, 5), dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        _first_order_only(g, "avg_pool2d")
+        kernel, stride, pads, out_hw = ctx.options
+        shape = ctx.shape
+        gxp = np.zeros((shape[0], shape[1], shape[2] + sum(pads[0]), shape[3] + sum(pads[1])),
+                       g.dtype)
+        share = g * (1.0 / (kernel[0] * kernel[1]))
+        gwin = np.broadcast_to(share[..., None, None], share.shape + kernel)
+        _add_windows(gxp, gwin, stride, (1, 1))
+        return _unpad(gxp, pads, shape), None
+
+
+def _batched(pool):
+    def run(input, *args):
+        if input.ndim == 3:
+            return pool(input.unsqueeze(0), *args).squeeze(0)
+        return pool(input, *args)
+    return run
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """The largest value of each window, as `torch.nn.functional.max_pool2d` (stride defaults
+    to the kernel size).   Shapes: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW) or (C, OH, OW)"""
+    if ceil_mode or return_indices:
+        raise NotImplementedError("max_pool2d: ceil_mode and return_indices are not supported")
+    kernel, stride, pads, dilation, out_hw = _pool_geometry(input, kernel_size, stride,
+                                                            padding, dilation, "max_pool2d")
+    return _batched(lambda x: MaxPool2d.apply(x, (kernel, stride, pads, dilation, out_hw)))(
+        input)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """The mean of each window, as `torch.nn.functional.avg_pool2d` (zero padding counted).
+    Shapes: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW) or (C, OH, OW)"""
+    if ceil_mode or not count_include_pad or divisor_override is not None:
+        raise NotImplementedError("avg_pool2d: ceil_mode, count_include_pad=False and "
+                                  "divisor_override are not supported")
+    kernel, stride, pads, _, out_hw = _pool_geometry(input, kernel_size, stride, padding, 1,
+                                                     "avg_pool2d")
+    return _batched(lambda x: AvgPool2d.apply(x, (kernel, stride, pads, out_hw)))(input)

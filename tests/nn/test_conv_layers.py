@@ -1,0 +1,82 @@
+"""Conv2d, the pooling layers and Dropout2d: shapes, init, errors (the arithmetic and gradients
+are checked against loop references by the op registry, and against PyTorch when installed)."""
+import math
+
+import numpy as np
+import pytest
+
+import autograd
+import nn
+import nn.functional as F
+
+
+def test_conv2d_output_shape_init_bounds_and_repr():
+    conv = nn.Conv2d(4, 6, (3, 2), stride=2, padding=1, groups=2)
+    assert conv.weight.shape == (6, 2, 3, 2) and conv.bias.shape == (6,)
+    bound = 1 / math.sqrt(2 * 3 * 2)  # fan_in = in_channels / groups * kh * kw
+    assert np.abs(conv.bias.detach().numpy()).max() <= bound
+    assert np.abs(conv.weight.detach().numpy()).max() <= bound  # kaiming_uniform, a=sqrt(5)
+    # OH = (7 + 2 - 2 - 1) // 2 + 1 = 4, OW = (5 + 2 - 1 - 1) // 2 + 1 = 3
+    assert conv(autograd.randn(2, 4, 7, 5)).shape == (2, 6, 4, 3)
+    assert conv(autograd.randn(4, 7, 5)).shape == (6, 4, 3)  # unbatched
+    assert repr(conv) == "Conv2d(4, 6, kernel_size=(3, 2), stride=(2, 2), padding=(1, 1), groups=2)"
+
+
+def test_a_one_by_one_convolution_is_a_matmul_over_channels():
+    x = autograd.tensor(np.arange(12.0).reshape(1, 3, 2, 2))
+    w = autograd.tensor(np.array([[1.0, 0.0, -1.0], [0.5, 0.5, 0.5]]).reshape(2, 3, 1, 1))
+    y = F.conv2d(x, w)
+    expected = np.einsum("oc,nchw->nohw", w.numpy()[:, :, 0, 0], x.numpy())
+    np.testing.assert_allclose(y.numpy(), expected)
+
+
+def test_conv2d_errors_name_the_shapes():
+    x = autograd.randn(1, 3, 5, 5)
+    with pytest.raises(RuntimeError, match=r"\(1, 3, 5, 5\) has 3 channels.*\(2, 4, 3, 3\)"):
+        F.conv2d(x, autograd.randn(2, 4, 3, 3))
+    with pytest.raises(RuntimeError, match="smaller than the dilated kernel"):
+        F.conv2d(x, autograd.randn(2, 3, 3, 3), dilation=3)
+    with pytest.raises(ValueError, match="padding must be 'valid', 'same'"):
+        F.conv2d(x, autograd.randn(2, 3, 3, 3), padding="full")
+    with pytest.raises(RuntimeError, match="4-D input"):
+        F.conv2d(autograd.randn(5, 5), autograd.randn(2, 3, 3, 3))
+
+
+def test_conv2d_and_pooling_refuse_double_backward():
+    x = autograd.randn(1, 1, 4, 4, dtype=autograd.float64, requires_grad=True)
+    w = autograd.randn(1, 1, 2, 2, dtype=autograd.float64, requires_grad=True)
+    for y in (F.conv2d(x, w), F.max_pool2d(x, 2), F.avg_pool2d(x, 2)):
+        with pytest.raises(RuntimeError, match="does not support double backward"):
+            autograd.grad(y.sum(), x, create_graph=True)
+
+
+def test_max_pool_picks_each_window_maximum_and_routes_the_gradient_there():
+    x = autograd.tensor(np.array([[[[1.0, 5.0, 2.0, 0.0],
+                                    [3.0, 4.0, 7.0, 6.0]]]]), requires_grad=True)
+    y = nn.MaxPool2d(2)(x)
+    assert y.tolist() == [[[[5.0, 7.0]]]]
+    y.sum().backward()
+    assert x.grad.tolist() == [[[[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0]]]]
+
+
+def test_avg_and_adaptive_pooling():
+    x = autograd.tensor(np.arange(16.0).reshape(1, 1, 4, 4))
+    assert nn.AvgPool2d(2)(x).tolist() == [[[[2.5, 4.5], [10.5, 12.5]]]]
+    assert nn.AdaptiveAvgPool2d(1)(x).tolist() == [[[[7.5]]]]
+    assert nn.AdaptiveAvgPool2d((2, None))(x).shape == (1, 1, 2, 4)
+    with pytest.raises(NotImplementedError, match=r"\(3, 3\) must divide .* \(4, 4\)"):
+        nn.AdaptiveAvgPool2d(3)(x)
+    with pytest.raises(RuntimeError, match="too small for kernel"):
+        F.max_pool2d(x, 5)
+
+
+def test_dropout2d_zeroes_whole_channels_and_is_the_identity_in_eval():
+    autograd.manual_seed(0)
+    drop = nn.Dropout2d(0.5)
+    x = autograd.ones(8, 16, 3, 3)
+    y = drop(x).numpy()
+    per_channel = y.reshape(8, 16, 9)
+    assert np.all((per_channel == 0).all(axis=2) | (per_channel == 2.0).all(axis=2))
+    assert 0 < (per_channel[:, :, 0] == 0).sum() < 8 * 16
+    drop.eval()
+    assert drop(x) is x
