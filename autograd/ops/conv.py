@@ -1,9 +1,11 @@
 """2-D convolution and pooling over (N, C, H, W) arrays, as im2col views and matrix products.
 
-A strided view of the padded input gives every window at once, `(N, C, OH, OW, kh, kw)`; the
-convolution is one matrix product per group over those windows, and its input gradient adds
-the window gradients back, one kernel offset at a time (kh * kw slice additions). The windows
-are rebuilt in backward instead of being saved, so a node keeps only its input and weight.
+A strided view of the padded input gives every window at once. The convolution copies the
+windows of a channels-last copy of the input into columns (each window row is then a run of
+contiguous channels, several times faster to gather than from NCHW) and takes one matrix product
+per group; its input gradient adds the column gradients back, one kernel offset at a time
+(kh * kw slice additions). The columns are rebuilt in backward instead of being saved, so a node
+keeps only its input and weight. Pooling reads the NCHW windows directly.
 
 These nodes give first derivatives; differentiating their backward again raises.
 """
@@ -68,7 +70,7 @@ def _first_order_only(g, op):
 # ---------------------------------------------------------------------- convolution
 class Conv2d(Op):
     """z[n, o] = sum over c, i, j of x_pad[n, c, window] * w[o, c, i, j] + b[o], per group.
-    gw = windows^T g,  gx = col2im(g w),  gb = sum of g over (n, h, w).
+    gw = columns^T g,  gx = col2im(g w),  gb = sum of g over (n, h, w).
 
     Shapes: x: (N, C, H, W)  weight: (O, C / groups, kh, kw)  bias: (O,)  ->  (N, O, OH, OW)
     `options` is (stride, pads, dilation, groups) with pads ((top, bottom), (left, right)).
@@ -79,18 +81,14 @@ class Conv2d(Op):
         stride, pads, dilation, groups = options
         ctx.options = options
         ctx.save_for_backward(x, weight)
-        xp = _pad(x, pads)
         kernel = weight.shape[2:]
         out_hw = (_out_size(x.shape[2], sum(pads[0]), kernel[0], stride[0], dilation[0]),
                   _out_size(x.shape[3], sum(pads[1]), kernel[1], stride[1], dilation[1]))
-        win = _windows(xp, kernel, stride, dilation, out_hw)
         n, o = x.shape[0], weight.shape[0]
-        cg, og = x.shape[1] // groups, o // groups
+        og = o // groups
         out = np.empty((n,) + out_hw + (o,), np.result_type(x, weight))
-        for k in range(groups):
-            cols = win[:, k * cg:(k + 1) * cg].transpose(0, 2, 3, 1, 4, 5).reshape(
-                n * out_hw[0] * out_hw[1], -1)
-            w = weight[k * og:(k + 1) * og].reshape(og, -1)
+        for k, cols in _group_columns(x, pads, kernel, stride, dilation, out_hw, groups):
+            w = weight[k * og:(k + 1) * og].transpose(0, 2, 3, 1).reshape(og, -1)
             out[..., k * og:(k + 1) * og] = (cols @ w.T).reshape(n, *out_hw, og)
         if bias is not None:
             out += bias
@@ -108,26 +106,45 @@ class Conv2d(Op):
         gm = g.transpose(0, 2, 3, 1).reshape(n * oh * ow, o)
         gx = gw = gb = None
         if nw:
-            win = _windows(_pad(x, pads), kernel, stride, dilation, (oh, ow))
             gw = np.empty_like(weight)
-            for k in range(groups):
-                cols = win[:, k * cg:(k + 1) * cg].transpose(0, 2, 3, 1, 4, 5).reshape(
-                    n * oh * ow, -1)
-                gw[k * og:(k + 1) * og] = (gm[:, k * og:(k + 1) * og].T @ cols).reshape(
-                    (og,) + weight.shape[1:])
+            for k, cols in _group_columns(x, pads, kernel, stride, dilation, (oh, ow), groups):
+                gwk = (gm[:, k * og:(k + 1) * og].T @ cols).reshape(og, *kernel, cg)
+                gw[k * og:(k + 1) * og] = gwk.transpose(0, 3, 1, 2)
         if nx:
             shape = x.shape
-            gxp = np.zeros((shape[0], shape[1], shape[2] + sum(pads[0]),
-                            shape[3] + sum(pads[1])), g.dtype)
+            gxp = np.zeros((shape[0], shape[2] + sum(pads[0]), shape[3] + sum(pads[1]),
+                            shape[1]), g.dtype)
             for k in range(groups):
-                w = weight[k * og:(k + 1) * og].reshape(og, -1)
-                gcols = (gm[:, k * og:(k + 1) * og] @ w).reshape(n, oh, ow, cg, *kernel)
-                _add_windows(gxp[:, k * cg:(k + 1) * cg], gcols.transpose(0, 3, 1, 2, 4, 5),
-                             stride, dilation)
-            gx = _unpad(gxp, pads, shape)
+                w = weight[k * og:(k + 1) * og].transpose(0, 2, 3, 1).reshape(og, -1)
+                gcols = (gm[:, k * og:(k + 1) * og] @ w).reshape(n, oh, ow, *kernel, cg)
+                # (channels-last arrays seen as NCHW views: the additions land in place)
+                _add_windows(gxp[..., k * cg:(k + 1) * cg].transpose(0, 3, 1, 2),
+                             gcols.transpose(0, 5, 1, 2, 3, 4), stride, dilation)
+            (top, _), (left, _) = pads
+            gx = np.ascontiguousarray(
+                gxp[:, top:top + shape[2], left:left + shape[3]].transpose(0, 3, 1, 2))
         if nb:
             gb = g.sum(axis=(0, 2, 3))
         return gx, gw, gb, None
+
+
+def _group_columns(x, pads, kernel, stride, dilation, out_hw, groups):
+    """(group, columns (N*OH*OW, kh*kw*C/groups)) per group, from a channels-last copy of the
+    padded input so each window row copies contiguous channel runs."""
+    (top, bottom), (left, right) = pads
+    xh = np.zeros((x.shape[0], x.shape[2] + top + bottom, x.shape[3] + left + right, x.shape[1]),
+                  x.dtype)
+    xh[:, top:top + x.shape[2], left:left + x.shape[3]] = x.transpose(0, 2, 3, 1)
+    s_n, s_h, s_w, s_c = xh.strides
+    cg = x.shape[1] // groups
+    n = x.shape[0]
+    for k in range(groups):
+        part = xh[..., k * cg:(k + 1) * cg]
+        win = np.lib.stride_tricks.as_strided(
+            part, (n,) + out_hw + kernel + (cg,),
+            (s_n, s_h * stride[0], s_w * stride[1], s_h * dilation[0], s_w * dilation[1], s_c),
+            writeable=False)
+        yield k, win.reshape(n * out_hw[0] * out_hw[1], -1)
 
 
 def _conv_pads(padding, kernel, dilation, stride):
