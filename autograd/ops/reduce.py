@@ -94,12 +94,21 @@ class Prod(Op):
         axes, keepdim = ctx.args
         gk = _restore(g, x.shape, axes, keepdim)
         outk = _restore(out, x.shape, axes, keepdim)
-        if isinstance(x, np.ndarray) and (x == 0).any():
+        if isinstance(x, np.ndarray) and _needs_exact_others(x, out):
             return gk * _prod_of_others(x, axes)
         if not isinstance(x, np.ndarray) and (x._data == 0).any():
             raise RuntimeError("double backward of prod over inputs containing zeros is not "
                                "supported")
-        return gk * outk / x
+        return gk * (outk / x)  # (out / x first: g * out can underflow where out / x cannot)
+
+
+def _needs_exact_others(x, out):
+    """out / x is not the product of the others when some x is zero, or when x or the product
+    is subnormal (it has lost precision): then the products are taken directly."""
+    if x.dtype.kind != "f":
+        return bool((x == 0).any())
+    tiny = np.finfo(x.dtype).tiny
+    return bool((np.abs(x) < tiny).any() or (np.abs(out) < tiny).any())
 
 
 def _prod_of_others(x, axes):
