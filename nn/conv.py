@@ -38,10 +38,8 @@ class Conv2d(Module):
         self.groups, self.padding_mode = groups, padding_mode
         self.weight = Parameter(autograd.empty(out_channels, in_channels // groups,
                                                *self.kernel_size, dtype=dtype))
-        if bias:
-            self.bias = Parameter(autograd.empty(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        self.register_parameter(
+            "bias", Parameter(autograd.empty(out_channels, dtype=dtype)) if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self):
