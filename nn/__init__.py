@@ -8,7 +8,8 @@ from .activation import (CELU, ELU, GELU, GLU, PReLU, ReLU, ReLU6, SELU, Hardshr
                          SiLU, Softmax, Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink,
                          Threshold)
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
-from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv2d, MaxPool2d
+from .conv import (AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, MaxPool1d,
+                   MaxPool2d)
 from .dropout import AlphaDropout, Dropout, Dropout2d
 from .linear import Bilinear, Flatten, Identity, Linear, Unflatten
 from .loss import (BCELoss, BCEWithLogitsLoss, ContrastiveLoss, CosineEmbeddingLoss,
@@ -27,8 +28,8 @@ __all__ = [
     "SELU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh", "LeakyReLU", "LogSigmoid",
     "LogSoftmax", "Mish", "Sigmoid", "SiLU", "Softmax", "Softmin", "Softplus", "Softshrink",
     "Softsign", "Tanh", "Tanhshrink", "Threshold", "ModuleDict", "ModuleList", "ParameterDict",
-    "ParameterList", "Sequential", "AlphaDropout", "Dropout", "Dropout2d", "Conv2d",
-    "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Bilinear", "Flatten",
+    "ParameterList", "Sequential", "AlphaDropout", "Dropout", "Dropout2d", "Conv1d",
+    "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d", "Bilinear", "Flatten",
     "Identity", "Linear", "Unflatten", "BCELoss", "BCEWithLogitsLoss", "ContrastiveLoss",
     "CosineEmbeddingLoss", "CrossEntropyLoss", "DiceLoss", "FocalLoss", "GaussianNLLLoss",
     "HingeEmbeddingLoss", "HuberLoss", "JSDivLoss", "KLDivLoss", "L1Loss", "LogCoshLoss",

@@ -33,7 +33,8 @@ __all__ = [
     "logsigmoid", "tanhshrink", "softshrink", "hardshrink", "threshold", "glu", "swiglu",
     "softmax", "log_softmax", "softmin",
     "dropout", "alpha_dropout", "dropout2d",
-    "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d",
+    "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
+    "adaptive_avg_pool2d",
     "layer_norm", "batch_norm", "rms_norm", "group_norm",
 ] + list(_loss_names)
 
@@ -349,6 +350,46 @@ def dropout2d(input, p=0.5, training=True, inplace=False, generator=None):
     keep = _rng(generator).random(channels, dtype=np.float32) >= p
     mask = keep.astype(dt) * (1.0 / (1.0 - p)) if p < 1.0 else np.zeros(channels, dt)
     return input * _const(mask.astype(dt, copy=False))
+
+
+def _as_2d(op1d):
+    """A 1-D op on (N, C, L) or (C, L) as its 2-D form on a height-1 image."""
+    def run(input, *args, **kwargs):
+        if input.ndim not in (2, 3):
+            raise RuntimeError(f"{op1d.__name__}: expected a 2-D or 3-D input (N, C, L), got "
+                               f"shape {tuple(input.shape)}")
+        return op1d(input.unsqueeze(-2), *args, **kwargs).squeeze(-2)
+    run.__name__ = op1d.__name__
+    return run
+
+
+def _ints1d(value):
+    return value if isinstance(value, str) else (1, value if isinstance(value, int) else value[0])
+
+
+@_as_2d
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D cross-correlation.   Shapes: (N, C, L) or (C, L), weight (O, C / groups, k) ->
+    (N, O, OL) or (O, OL)"""
+    pad = padding if isinstance(padding, str) else (0, _ints1d(padding)[1])
+    return conv2d(input, weight.unsqueeze(-2), bias, _ints1d(stride), pad, _ints1d(dilation),
+                  groups)
+
+
+@_as_2d
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """The largest value of each window.   Shapes: (N, C, L) or (C, L) -> (N, C, OL) or (C, OL)"""
+    return max_pool2d(input, _ints1d(kernel_size), None if stride is None else _ints1d(stride),
+                      (0, _ints1d(padding)[1]), _ints1d(dilation), ceil_mode, return_indices)
+
+
+@_as_2d
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    """The mean of each window.   Shapes: (N, C, L) or (C, L) -> (N, C, OL) or (C, OL)"""
+    return avg_pool2d(input, _ints1d(kernel_size), None if stride is None else _ints1d(stride),
+                      (0, _ints1d(padding)[1]), ceil_mode, count_include_pad)
 
 
 def adaptive_avg_pool2d(input, output_size):

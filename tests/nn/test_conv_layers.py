@@ -80,3 +80,16 @@ def test_dropout2d_zeroes_whole_channels_and_is_the_identity_in_eval():
     assert 0 < (per_channel[:, :, 0] == 0).sum() < 8 * 16
     drop.eval()
     assert drop(x) is x
+
+
+def test_one_dimensional_layers_run_as_height_one_images():
+    conv = nn.Conv1d(4, 6, 3, stride=2, padding=1, groups=2)
+    assert conv.weight.shape == (6, 2, 3)
+    assert repr(conv) == "Conv1d(4, 6, kernel_size=(3,), stride=(2,), padding=(1,), groups=2)"
+    assert conv(autograd.randn(2, 4, 11)).shape == (2, 6, 6)  # (11 + 2 - 3) // 2 + 1
+    assert conv(autograd.randn(4, 11)).shape == (6, 6)
+    x = autograd.tensor(np.array([[[1.0, 4.0, 2.0, 3.0, 0.0]]]))
+    assert nn.MaxPool1d(2)(x).tolist() == [[[4.0, 3.0]]]
+    assert nn.AvgPool1d(2, 1)(x).tolist() == [[[2.5, 3.0, 2.5, 1.5]]]
+    with pytest.raises(RuntimeError, match=r"expected a 2-D or 3-D input.*\(1, 1, 1, 5\)"):
+        F.max_pool1d(x.unsqueeze(0), 2)

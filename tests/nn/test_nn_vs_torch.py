@@ -80,6 +80,11 @@ MODULES = [
     ("MaxPool2d-dilated", lambda m: m.MaxPool2d(2, 1, 0, dilation=2), [(1, 2, 6, 5)]),
     ("AvgPool2d", lambda m: m.AvgPool2d((3, 2), (1, 2), (1, 1)), [(2, 3, 6, 6)]),
     ("AdaptiveAvgPool2d", lambda m: m.AdaptiveAvgPool2d((2, 3)), [(2, 3, 4, 6)]),
+    ("Conv1d", lambda m: m.Conv1d(4, 6, 3, stride=2, padding=1, dilation=2, groups=2),
+     [(2, 4, 11)]),
+    ("Conv1d-same", lambda m: m.Conv1d(3, 2, 4, padding="same"), [(2, 3, 7)]),
+    ("MaxPool1d", lambda m: m.MaxPool1d(3, 2, 1), [(2, 3, 9)]),
+    ("AvgPool1d", lambda m: m.AvgPool1d(2), [(2, 3, 9)]),
     ("Sequential", lambda m: m.Sequential(m.Linear(3, 5), m.LayerNorm(5), m.Tanh(),
                                           m.Linear(5, 2)), [(4, 3)]),
 ]
