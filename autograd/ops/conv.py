@@ -47,6 +47,16 @@ def _pad(x, pads, value=0.0):
     return np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)), constant_values=value)
 
 
+def _padded_zeros(shape, pads, dtype, channels_last=False):
+    """Zeros for the (N, C, H, W) `shape` padded by `pads`, as an NCHW array (a view of
+    channels-last memory when asked)."""
+    n, c, h, w = shape
+    hw = (h + sum(pads[0]), w + sum(pads[1]))
+    if channels_last:
+        return np.zeros((n,) + hw + (c,), dtype).transpose(0, 3, 1, 2)
+    return np.zeros((n, c) + hw, dtype)
+
+
 def _unpad(gxp, pads, shape):
     (top, _), (left, _) = pads
     return gxp[:, :, top:top + shape[2], left:left + shape[3]]
@@ -111,18 +121,14 @@ class Conv2d(Op):
                 gwk = (gm[:, k * og:(k + 1) * og].T @ cols).reshape(og, *kernel, cg)
                 gw[k * og:(k + 1) * og] = gwk.transpose(0, 3, 1, 2)
         if nx:
-            shape = x.shape
-            gxp = np.zeros((shape[0], shape[2] + sum(pads[0]), shape[3] + sum(pads[1]),
-                            shape[1]), g.dtype)
+            # channels-last memory seen as NCHW views, like the columns
+            gxp = _padded_zeros(x.shape, pads, g.dtype, channels_last=True)
             for k in range(groups):
                 w = weight[k * og:(k + 1) * og].transpose(0, 2, 3, 1).reshape(og, -1)
                 gcols = (gm[:, k * og:(k + 1) * og] @ w).reshape(n, oh, ow, *kernel, cg)
-                # (channels-last arrays seen as NCHW views: the additions land in place)
-                _add_windows(gxp[..., k * cg:(k + 1) * cg].transpose(0, 3, 1, 2),
-                             gcols.transpose(0, 5, 1, 2, 3, 4), stride, dilation)
-            (top, _), (left, _) = pads
-            gx = np.ascontiguousarray(
-                gxp[:, top:top + shape[2], left:left + shape[3]].transpose(0, 3, 1, 2))
+                _add_windows(gxp[:, k * cg:(k + 1) * cg], gcols.transpose(0, 5, 1, 2, 3, 4),
+                             stride, dilation)
+            gx = np.ascontiguousarray(_unpad(gxp, pads, x.shape))
         if nb:
             gb = g.sum(axis=(0, 2, 3))
         return gx, gw, gb, None
@@ -131,10 +137,9 @@ class Conv2d(Op):
 def _group_columns(x, pads, kernel, stride, dilation, out_hw, groups):
     """(group, columns (N*OH*OW, kh*kw*C/groups)) per group, from a channels-last copy of the
     padded input so each window row copies contiguous channel runs."""
-    (top, bottom), (left, right) = pads
-    xh = np.zeros((x.shape[0], x.shape[2] + top + bottom, x.shape[3] + left + right, x.shape[1]),
-                  x.dtype)
-    xh[:, top:top + x.shape[2], left:left + x.shape[3]] = x.transpose(0, 2, 3, 1)
+    padded = _padded_zeros(x.shape, pads, x.dtype, channels_last=True)
+    _unpad(padded, pads, x.shape)[...] = x
+    xh = padded.transpose(0, 2, 3, 1)  # the channels-last memory itself
     s_n, s_h, s_w, s_c = xh.strides
     cg = x.shape[1] // groups
     n = x.shape[0]
@@ -279,8 +284,7 @@ class AvgPool2d(Op):
         _first_order_only(g, "avg_pool2d")
         kernel, stride, pads, out_hw = ctx.options
         shape = ctx.shape
-        gxp = np.zeros((shape[0], shape[1], shape[2] + sum(pads[0]), shape[3] + sum(pads[1])),
-                       g.dtype)
+        gxp = _padded_zeros(shape, pads, g.dtype)
         share = g * (1.0 / (kernel[0] * kernel[1]))
         gwin = np.broadcast_to(share[..., None, None], share.shape + kernel)
         _add_windows(gxp, gwin, stride, (1, 1))
