@@ -2,6 +2,8 @@
 
 The public face: everything here is re-exported from the modules that define it.
 """
+import math as _math
+
 from . import dtypes
 from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, half,
                      int, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
@@ -48,11 +50,22 @@ from .gc_tuning import set_gc_tuning
 from .device import backends, cuda, device
 from .info import Size, broadcast_shapes, finfo, iinfo, is_floating_point, is_tensor, numel
 from . import utils
+from .legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
+                     IntTensor, LongTensor, ShortTensor, Variable)
+from .runtime import (are_deterministic_algorithms_enabled, compile, get_default_device,
+                      get_float32_matmul_precision, get_num_interop_threads, get_num_threads,
+                      set_default_device, set_float32_matmul_precision, set_num_interop_threads,
+                      set_num_threads, use_deterministic_algorithms)
+from . import _aliases
+
+# PyTorch's constants (`torch.inf`, `torch.pi`, `x[:, torch.newaxis]`)
+inf, nan, pi, e, newaxis = _math.inf, _math.nan, _math.pi, _math.e, None
 
 __version__ = "0.1.0"
 
 profiler.enable_from_environment()
 gc_tuning.tune_on_import()
+_aliases.install()
 
 
 def __getattr__(name):
@@ -65,4 +78,6 @@ def __getattr__(name):
         return importlib.import_module(name)
     if name == "autograd":
         return sys.modules[__name__]
+    if name == "testing":  # (needs hypothesis for its strategies, so never imported eagerly)
+        return importlib.import_module(__name__ + ".testing")
     raise AttributeError(f"module 'autograd' has no attribute '{name}'")

@@ -283,9 +283,14 @@ class Tensor:
         return cast(self, dtypes.as_dtype(dtype))
 
     def type(self, dtype=None):
+        """With no argument, the legacy type name ('autograd.FloatTensor'); else a cast to a
+        dtype, a legacy type (`DoubleTensor`) or its name ('torch.DoubleTensor')."""
+        from . import legacy
         if dtype is None:
-            return f"autograd.{_DTYPE_NAMES.get(self.dtype, str(self.dtype))}"
-        return self.to(dtype)
+            name = next((n for n, d in legacy.NAMES.items() if d == self.dtype), str(self.dtype))
+            return f"autograd.{name}"
+        legacy_dtype = legacy.dtype_of(dtype)
+        return self.to(legacy_dtype if legacy_dtype is not None else dtype)
 
     def type_as(self, other):
         return self.to(other.dtype)
@@ -378,10 +383,6 @@ def _new_filled(like, size, value, dtype, requires_grad):
     t = _make(arr, None)
     return t.requires_grad_(True) if requires_grad else t
 
-
-_DTYPE_NAMES = {dtypes.float32: "FloatTensor", dtypes.float64: "DoubleTensor",
-                dtypes.float16: "HalfTensor", dtypes.int64: "LongTensor", dtypes.int32: "IntTensor",
-                dtypes.bool: "BoolTensor", dtypes.uint8: "ByteTensor"}
 
 
 def _format(t):

@@ -66,3 +66,152 @@ def test_dtype_and_tensor_queries():
         torch.broadcast_shapes((2,), (3,))
     with pytest.raises(RuntimeError, match="CUDA is not available"):
         x.cuda()
+
+
+# ---------------------------------------------------------------------- module paths
+def test_submodule_paths_resolve_to_the_real_modules():
+    import importlib
+    import sys
+    import nn.functional
+    import optim.lr_scheduler
+    aliased = {"autograd.nn": nn, "autograd.nn.functional": nn.functional,
+               "autograd.optim": optim, "autograd.optim.lr_scheduler": optim.lr_scheduler,
+               "autograd.autograd": torch, "autograd.autograd.functional": torch.functional}
+    for name, real in aliased.items():
+        assert importlib.import_module(name) is real, name
+        assert sys.modules[name] is real
+    # the real modules keep their own identity (no second copy, names and specs untouched)
+    assert nn.functional.__name__ == "nn.functional" and nn.__spec__.name == "nn"
+    assert optim.lr_scheduler.__spec__.name == "optim.lr_scheduler"
+    from autograd.nn import Linear
+    from autograd.autograd import Function
+    assert Linear is nn.Linear and Function is torch.Function
+
+
+def test_a_ported_import_block_runs():
+    namespace = {}
+    exec("import autograd as torch\n"
+         "import autograd.nn as nn\n"
+         "import autograd.nn.functional as F\n"
+         "import autograd.optim as optim\n"
+         "from autograd.optim.lr_scheduler import StepLR\n"
+         "from autograd.utils.data import DataLoader, TensorDataset\n"
+         "model = nn.Linear(3, 1)\n"
+         "opt = optim.SGD(model.parameters(), lr=0.1)\n"
+         "sched = StepLR(opt, step_size=1)\n"
+         "loss = F.mse_loss(model(torch.ones(2, 3)), torch.zeros(2, 1))\n"
+         "loss.backward(); opt.step(); sched.step()\n", namespace)
+    assert namespace["opt"].param_groups[0]["lr"] == pytest.approx(0.01)
+
+
+def test_unknown_aliased_submodules_fail_to_import():
+    import importlib
+    with pytest.raises(ImportError, match="nothing_here"):
+        importlib.import_module("autograd.nn.nothing_here")
+    with pytest.raises(ImportError, match="nothing_here"):
+        importlib.import_module("autograd.nothing_here")
+
+
+# ---------------------------------------------------------------------- legacy names
+def test_legacy_tensor_types_build_check_and_cast():
+    x = torch.FloatTensor([1, 2])
+    assert x.dtype == torch.float32 and x.tolist() == [1.0, 2.0]
+    assert torch.LongTensor([1, 2]).dtype == torch.int64
+    assert torch.DoubleTensor(2, 3).shape == (2, 3) and torch.DoubleTensor(2, 3).dtype == \
+        torch.float64
+    assert isinstance(x, torch.FloatTensor) and not isinstance(x, torch.DoubleTensor)
+    assert x.type() == "autograd.FloatTensor"
+    assert x.type(torch.DoubleTensor).dtype == torch.float64
+    assert x.type("torch.LongTensor").dtype == torch.int64
+    with pytest.raises(TypeError, match="dtype"):
+        torch.FloatTensor([1.0], dtype=torch.float64)
+
+
+def test_variable_is_a_leaf_sharing_the_data():
+    t = torch.tensor([1.0, 2.0])
+    v = torch.Variable(t, requires_grad=True)
+    assert v.is_leaf and v.requires_grad and not t.requires_grad
+    (v * v).sum().backward()
+    np.testing.assert_array_equal(v.grad.numpy(), [2.0, 4.0])
+    with torch.no_grad():
+        v.add_(1.0)
+    assert t.tolist() == [2.0, 3.0]  # one storage
+    with pytest.raises(TypeError, match="list"):
+        torch.autograd.Variable([1.0])
+
+
+def test_constants():
+    import math
+    assert torch.pi == math.pi and torch.e == math.e and torch.inf == math.inf
+    assert math.isnan(torch.nan) and torch.newaxis is None
+    assert torch.zeros(3)[:, torch.newaxis].shape == (3, 1)
+
+
+# ---------------------------------------------------------------------- process settings
+def test_process_settings_are_accepted_and_answered_back():
+    n = torch.get_num_threads()
+    assert isinstance(n, int) and n >= 1
+    torch.set_num_threads(n)
+    assert torch.get_num_threads() == n
+    with pytest.raises(RuntimeError, match="positive"):
+        torch.set_num_threads(0)
+    torch.set_float32_matmul_precision("high")
+    assert torch.get_float32_matmul_precision() == "high"
+    torch.set_float32_matmul_precision("highest")
+    with pytest.raises(RuntimeError, match="precision"):
+        torch.set_float32_matmul_precision("low")
+    torch.use_deterministic_algorithms(True)
+    assert torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(False)
+    torch.set_default_device("cpu")
+    assert torch.get_default_device() == "cpu"
+    with pytest.raises(RuntimeError, match="cuda"):
+        torch.set_default_device("cuda")
+
+
+def test_compile_returns_the_model_unchanged():
+    model = nn.Linear(2, 2)
+    assert torch.compile(model) is model
+    assert torch.compile(mode="reduce-overhead")(abs) is abs
+
+    @torch.compile
+    def f(x):
+        return x * 2
+    assert f(torch.ones(1)).tolist() == [2.0]
+
+
+# ---------------------------------------------------------------------- testing.assert_close
+def test_assert_close_passes_within_the_dtype_tolerances():
+    torch.testing.assert_close(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0 + 1e-6]))
+    torch.testing.assert_close(torch.tensor([1.0, float("inf")]),
+                               torch.tensor([1.0, float("inf")]))
+    torch.testing.assert_close(torch.tensor([float("nan")]), torch.tensor([float("nan")]),
+                               equal_nan=True)
+    torch.testing.assert_close({"a": [1.0, torch.ones(2)]}, {"a": [1.0, torch.ones(2)]})
+    torch.testing.assert_close(torch.tensor([1.0]), torch.tensor([1.1]), rtol=0.2, atol=0.0)
+
+
+def test_assert_close_reports_what_differs():
+    with pytest.raises(AssertionError, match=r"Mismatched elements: 1 / 3 \(33.3%\)"
+                                             r"\nGreatest absolute difference: 0.5 at index "
+                                             r"\(1,\)"):
+        torch.testing.assert_close(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1.0, 2.5, 3.0]))
+    with pytest.raises(AssertionError, match="'dtype' do not match: float32 != float64"):
+        torch.testing.assert_close(torch.ones(2), torch.ones(2, dtype=torch.float64))
+    torch.testing.assert_close(torch.ones(2), torch.ones(2, dtype=torch.float64),
+                               check_dtype=False)
+    with pytest.raises(AssertionError, match=r"'shape' do not match: \(2,\) != \(3,\)"):
+        torch.testing.assert_close(torch.ones(2), torch.ones(3))
+    with pytest.raises(AssertionError, match=r"(?s)Scalars are not close!.*item \['a'\]\[0\]"):
+        torch.testing.assert_close({"a": [torch.tensor(1.0)]}, {"a": [torch.tensor(2.0)]})
+    with pytest.raises(AssertionError, match="Tensor-likes are not close"):
+        torch.testing.assert_close(torch.tensor([float("nan")]), torch.tensor([float("nan")]))
+    with pytest.raises(AssertionError, match="^custom$"):
+        torch.testing.assert_close(torch.ones(1), torch.zeros(1), msg="custom")
+
+
+def test_assert_close_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="'rtol' and 'atol'"):
+        torch.testing.assert_close(torch.ones(1), torch.ones(1), rtol=1e-3)
+    with pytest.raises(TypeError, match="Tensor and float"):
+        torch.testing.assert_close(torch.ones(()), 1.0)
