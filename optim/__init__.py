@@ -14,9 +14,11 @@ from .lion import Lion, lion_update
 from .lamb import LAMB, lamb_update
 from .adafactor import Adafactor, adafactor_update
 from .lbfgs import LBFGS
+from .rprop import Rprop, rprop_update
+from .asgd import ASGD, asgd_update
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad",
-           "Adadelta", "Lion", "LAMB", "Adafactor", "LBFGS", "lr_scheduler",
+           "Adadelta", "Lion", "LAMB", "Adafactor", "LBFGS", "Rprop", "ASGD", "lr_scheduler",
            "sgd_update", "adam_update", "adamax_update", "nadam_update", "radam_update",
            "rmsprop_update", "adagrad_update", "adadelta_update", "lion_update", "lamb_update",
-           "adafactor_update"]
+           "adafactor_update", "rprop_update", "asgd_update"]

@@ -242,3 +242,31 @@ def ref_adafactor(theta0, grad_fn, steps, lr=1e-2, beta2_decay=-0.8, eps=(None, 
                                                                          th.shape[-1:])}
         return {"V": np.zeros_like(th)}
     return _run(theta0, grad_fn, steps, init, update, maximize)
+
+
+def ref_rprop(theta0, grad_fn, steps, lr=0.01, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0),
+              maximize=False):
+    def update(th, g, st, t):
+        agree = g * st["prev"]
+        factor = np.where(agree > 0, etas[1], np.where(agree < 0, etas[0], 1.0))
+        st["size"] = np.clip(st["size"] * factor, *step_sizes)
+        st["prev"] = np.where(agree < 0, 0.0, g)
+        return th - np.sign(st["prev"]) * st["size"]
+    init = lambda th: {"size": np.full_like(th, lr), "prev": np.zeros_like(th)}
+    return _run(theta0, grad_fn, steps, init, update, maximize)
+
+
+def ref_asgd(theta0, grad_fn, steps, lr=0.01, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0,
+             maximize=False):
+    # eta and mu are float32 scalars in PyTorch's state, whatever the parameters' dtype
+    def update(th, g, st, t):
+        if weight_decay != 0:
+            g = g + weight_decay * th
+        eta, mu = float(st["eta"]), float(st["mu"])
+        th = th * (1 - lambd * eta) - eta * g
+        st["ax"] = th.copy() if mu == 1 else st["ax"] + mu * (th - st["ax"])
+        st["eta"] = np.float32(lr / (1 + lambd * lr * t) ** alpha)
+        st["mu"] = np.float32(1 / max(1, t - t0))
+        return th
+    init = lambda th: {"eta": np.float32(lr), "mu": np.float32(1.0), "ax": np.zeros_like(th)}
+    return _run(theta0, grad_fn, steps, init, update, maximize)

@@ -21,6 +21,8 @@ ALL = {
     "Lion": (optim.Lion, dict(lr=0.01, weight_decay=0.1)),
     "LAMB": (optim.LAMB, dict(lr=0.05, weight_decay=0.1)),
     "Adafactor": (optim.Adafactor, dict(lr=0.05)),
+    "Rprop": (optim.Rprop, dict(lr=0.05)),
+    "ASGD": (optim.ASGD, dict(lr=0.05, t0=3)),
 }
 
 
@@ -363,6 +365,9 @@ BAD = [
     (optim.Adafactor, dict(beta2_decay=0.5), "beta2_decay should be <= 0 but is: 0.5"),
     (optim.Adafactor, dict(eps=(-1.0, 1e-3)), "epsilon1 should be >= 0 but is: -1.0"),
     (optim.Adafactor, dict(eps=(None, -1e-3)), "epsilon2 should be >= 0 but is: -0.001"),
+    (optim.Rprop, dict(etas=(1.5, 2.0)), "Invalid eta values: 1.5, 2.0"),
+    (optim.Rprop, dict(lr=-1.0), "Invalid learning rate: -1.0"),
+    (optim.ASGD, dict(weight_decay=-0.5), "Invalid weight_decay value: -0.5"),
     (optim.Adafactor, dict(d=0.5), "Clipping threshold d should be >= 1 but is: 0.5"),
     (optim.Adafactor, dict(weight_decay=-0.1), "weight_decay should be >= 0 but is: -0.1"),
 ]

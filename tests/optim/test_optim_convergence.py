@@ -26,6 +26,8 @@ QUADRATIC = {
     "Lion": (optim.Lion, dict(lr=0.05), True),
     "LAMB": (optim.LAMB, dict(lr=0.05), True),
     "Adafactor": (optim.Adafactor, dict(lr=0.1), False),
+    "Rprop": (optim.Rprop, dict(lr=0.05), False),
+    "ASGD": (optim.ASGD, dict(lr=0.015, t0=100), False),
 }
 
 
@@ -66,6 +68,8 @@ MLP = {
     "Lion": (optim.Lion, dict(lr=0.003)),
     "LAMB": (optim.LAMB, dict(lr=0.01)),
     "Adafactor": (optim.Adafactor, dict(lr=0.1)),
+    "Rprop": (optim.Rprop, dict(lr=0.01)),
+    "ASGD": (optim.ASGD, dict(lr=0.1)),
 }
 
 

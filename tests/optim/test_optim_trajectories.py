@@ -101,6 +101,14 @@ CASES = {
         dict(),
         dict(lr=0.05, weight_decay=0.1, d=1.5, eps=(1e-3, 1e-2)),
         dict(lr=0.05, beta2_decay=-0.5, maximize=True)]),
+    "Rprop": (optim.Rprop, ref.ref_rprop, [
+        dict(),
+        dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2)),
+        dict(lr=0.5, step_sizes=(1e-2, 0.1), maximize=True)]),
+    "ASGD": (optim.ASGD, ref.ref_asgd, [
+        dict(lr=0.05),
+        dict(lr=0.05, lambd=1e-2, alpha=0.5, t0=5, weight_decay=0.1),
+        dict(lr=0.05, t0=0, maximize=True)]),
 }
 
 PARAMS = [(name, i) for name, (_, _, hps) in CASES.items() for i in range(len(hps))]
@@ -168,6 +176,14 @@ STRATEGIES = {
                                                           st.floats(1e-5, 1e-2)),
                                             d=st.floats(1.0, 3.0), weight_decay=decay,
                                             maximize=flag)),
+    "Rprop": st.fixed_dictionaries(dict(lr=lr, etas=st.tuples(st.floats(0.05, 0.95),
+                                                              st.floats(1.05, 3.0)),
+                                        step_sizes=st.tuples(st.floats(1e-8, 1e-3),
+                                                             st.floats(0.01, 50.0)),
+                                        maximize=flag)),
+    "ASGD": st.fixed_dictionaries(dict(lr=lr, lambd=st.floats(0.0, 0.1),
+                                       alpha=st.floats(0.1, 1.0), t0=st.floats(0.0, 10.0),
+                                       weight_decay=decay, maximize=flag)),
 }
 
 

@@ -45,6 +45,10 @@ CASES = [
     ("Adafactor", dict(lr=0.05)),
     ("Adafactor", dict(lr=0.05, weight_decay=0.1, d=1.5, eps=(1e-3, 1e-2))),
     ("Adafactor", dict(lr=0.05, maximize=True, beta2_decay=-0.5)),
+    ("Rprop", dict(lr=0.01)),
+    ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2), maximize=True)),
+    ("ASGD", dict(lr=0.05)),
+    ("ASGD", dict(lr=0.05, lambd=1e-2, alpha=0.5, t0=5, weight_decay=0.1, maximize=True)),
 ]
 IDS = [f"{n}-{i}" for i, (n, _) in enumerate(CASES)]
 SHAPES = ((3, 4), (2, 3, 2), (5,), ())
