@@ -57,6 +57,7 @@ from .runtime import (are_deterministic_algorithms_enabled, compile, get_default
                       set_default_device, set_float32_matmul_precision, set_num_interop_threads,
                       set_num_threads, use_deterministic_algorithms)
 from . import _aliases
+from . import _out
 
 # PyTorch's constants (`torch.inf`, `torch.pi`, `x[:, torch.newaxis]`)
 inf, nan, pi, e, newaxis = _math.inf, _math.nan, _math.pi, _math.e, None
@@ -66,6 +67,7 @@ __version__ = "0.1.0"
 profiler.enable_from_environment()
 gc_tuning.tune_on_import()
 _aliases.install()
+_out.add_out_arguments(globals())
 
 
 def __getattr__(name):

@@ -215,3 +215,44 @@ def test_assert_close_rejects_bad_arguments():
         torch.testing.assert_close(torch.ones(1), torch.ones(1), rtol=1e-3)
     with pytest.raises(TypeError, match="Tensor and float"):
         torch.testing.assert_close(torch.ones(()), 1.0)
+
+
+# ---------------------------------------------------------------------- out=
+def test_out_argument_writes_into_the_given_tensor():
+    a = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    out = torch.empty(2, 2)
+    assert torch.matmul(a, a, out=out) is out
+    np.testing.assert_array_equal(out.numpy(), a.numpy() @ a.numpy())
+    small = torch.zeros(1)
+    torch.add(a, 1, out=small)  # resized, as PyTorch does
+    assert small.shape == (2, 2) and small.tolist() == [[2.0, 3.0], [4.0, 5.0]]
+    values, indices = torch.empty(2), torch.empty(2, dtype=torch.int64)
+    res = torch.max(a, 1, out=(values, indices))
+    assert res[0] is values and values.tolist() == [2.0, 4.0] and indices.tolist() == [1, 1]
+    into_float64 = torch.empty(2, dtype=torch.float64)
+    torch.sum(a, 0, out=into_float64)
+    assert into_float64.dtype == torch.float64 and into_float64.tolist() == [4.0, 6.0]
+    torch.zeros(3, out=into_float64)
+    assert into_float64.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_out_argument_refuses_what_pytorch_refuses():
+    w = torch.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        torch.mul(w, 2, out=torch.empty(2))
+    with torch.no_grad():
+        torch.mul(w, 2, out=torch.empty(2))  # allowed without grad mode
+    with pytest.raises(RuntimeError, match="float32 can't be cast to the desired output type "
+                                           "int64"):
+        torch.exp(torch.ones(2), out=torch.empty(2, dtype=torch.int64))
+    with pytest.raises(TypeError, match="must be Tensor, not ndarray"):
+        torch.exp(torch.ones(2), out=np.empty(2))
+
+
+def test_a_write_through_out_is_an_in_place_write():
+    x = torch.ones(2, requires_grad=True)
+    buf = torch.ones(2)
+    y = x * buf  # saves buf for x's gradient
+    torch.zeros(2, out=buf)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
