@@ -3,10 +3,12 @@
 The public face: everything here is re-exported from the modules that define it.
 """
 import math as _math
+import types as _types
 
 from . import dtypes
 from .dtypes import (bool, double, float, float16, float32, float64, get_default_dtype, half,
                      int, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
+from .dtypes import bfloat16, cdouble, cfloat, complex64, complex128
 from .tensor import Tensor
 from .function import Function
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
@@ -56,6 +58,8 @@ from .runtime import (are_deterministic_algorithms_enabled, compile, get_default
                       get_float32_matmul_precision, get_num_interop_threads, get_num_threads,
                       set_default_device, set_float32_matmul_precision, set_num_interop_threads,
                       set_num_threads, use_deterministic_algorithms)
+from . import amp
+from .amp import autocast
 from . import _aliases
 from . import _out
 
@@ -67,6 +71,8 @@ __version__ = "0.1.0"
 profiler.enable_from_environment()
 gc_tuning.tune_on_import()
 _aliases.install()
+cuda.amp = amp  # torch.cuda.amp.autocast / GradScaler
+cpu = _types.SimpleNamespace(amp=amp, is_available=lambda: True, device_count=lambda: 1)
 _out.add_out_arguments(globals())
 
 

@@ -10,7 +10,8 @@ import builtins
 import numpy as np
 
 __all__ = ["float16", "half", "float32", "float", "float64", "double", "int8", "int16", "short",
-           "int32", "int", "int64", "long", "uint8", "bool",
+           "int32", "int", "int64", "long", "uint8", "bool", "bfloat16", "complex64",
+           "complex128", "cfloat", "cdouble",
            "get_default_dtype", "set_default_dtype", "result_type", "as_dtype", "is_floating"]
 
 float16 = half = np.dtype(np.float16)
@@ -22,6 +23,21 @@ int32 = int = np.dtype(np.int32)
 int64 = long = np.dtype(np.int64)
 uint8 = np.dtype(np.uint8)
 bool = np.dtype(np.bool_)
+
+
+class _Unavailable:
+    """A dtype PyTorch has and NumPy lacks: it can be named (`autocast(dtype=bfloat16)`) but
+    making a tensor of it raises TypeError."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"autograd.{self.name}"
+
+
+bfloat16 = _Unavailable("bfloat16")
+complex64, complex128 = cfloat, cdouble = _Unavailable("complex64"), _Unavailable("complex128")
 
 _default = [float32]
 _FLOAT_DTYPES = (float16, float32, float64)
@@ -48,6 +64,9 @@ def as_dtype(dtype):
     """
     if dtype is None or isinstance(dtype, np.dtype):
         return dtype
+    if isinstance(dtype, _Unavailable):
+        raise TypeError(f"dtype {dtype.name} is not supported: tensors hold NumPy's bool, "
+                        f"integer, float16, float32 or float64 data")
     if dtype is builtins.float:
         return _default[0]
     try:
