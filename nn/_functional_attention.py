@@ -96,7 +96,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     Shapes: query: (N..., L, E)  key: (N..., S, E)  value: (N..., S, Ev)  ->  (N..., L, Ev)
 
     Example:
-        >>> q, k, v = autograd.randn(2, 4, 5, 8), autograd.randn(2, 4, 7, 8), autograd.randn(2, 4, 7, 3)
+        >>> q, k = autograd.randn(2, 4, 5, 8), autograd.randn(2, 4, 7, 8)
+        >>> v = autograd.randn(2, 4, 7, 3)
         >>> F.scaled_dot_product_attention(q, k, v, is_causal=True).shape
         (2, 4, 5, 3)
     """

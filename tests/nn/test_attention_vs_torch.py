@@ -37,7 +37,7 @@ def _backward_both(ya, yb, rng):
     yb.backward(torch.from_numpy(g).to(yb.dtype))
 
 
-# ---------------------------------------------------------------------- scaled_dot_product_attention
+# ---------------------------------------------------------------- scaled_dot_product_attention
 def _sdpa_case(rng, name):
     """(q, k, v shapes, kwargs as numpy) for a named configuration."""
     q, k, v = (2, 3, 4, 5), (2, 3, 6, 5), (2, 3, 6, 2)
@@ -384,7 +384,8 @@ def test_transformer_decoder_layer_matches_torch(case, dtype, train):
     inputs = [_pair(rng.standard_normal(s), dtype) for s in shapes]
     masks = {}
     if spec.get("masks"):
-        masks = {"tgt_mask": np.triu(np.ones((L, L), bool), 1), "memory_mask": rng.standard_normal((L, S)),
+        masks = {"tgt_mask": np.triu(np.ones((L, L), bool), 1),
+                 "memory_mask": rng.standard_normal((L, S)),
                  "tgt_key_padding_mask": np.eye(N, L, 1, dtype=bool),
                  "memory_key_padding_mask": np.where(np.eye(N, S, 3) > 0, -np.inf, 0.0)}
     ma, mb = _split_masks(masks, dtype)
