@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, strategies as st
 
 import autograd
 import nn
@@ -126,6 +127,43 @@ def test_sdpa_dropout_drops_attention_weights():
     out = F.scaled_dot_product_attention(q, autograd.zeros(200, 1), v, dropout_p=0.5)
     # kept weights are 1/200 * 2: the output is 2 * (fraction kept)
     assert 0.7 < out.item() < 1.3 and out.item() != 1.0
+
+
+@st.composite
+def _sdpa_examples(draw):
+    """Tiny q, k, v (broadcast batch dims) and a mask kind; every query keeps one key."""
+    batch = draw(st.lists(st.integers(1, 2), max_size=2))
+    L, S, E, Ev = (draw(st.integers(1, 3)) for _ in range(4))
+    seed = draw(st.integers(0, 2 ** 16))
+    kind = draw(st.sampled_from(["none", "bool", "float", "causal"]))
+    return batch, (L, S, E, Ev), seed, kind
+
+
+@given(_sdpa_examples())
+def test_sdpa_property_values_and_gradients_against_numpy(example):
+    batch, (L, S, E, Ev), seed, kind = example
+    rng = np.random.default_rng(seed)
+    kb = [1 if rng.random() < 0.5 else b for b in batch]  # keys broadcast over some batch dims
+    q, k, v = (rng.uniform(-2, 2, s) for s in (batch + [L, E], kb + [S, E], kb + [S, Ev]))
+    args, kwargs, ref = [], {}, {}
+    if kind == "bool":
+        allowed = rng.random((L, S)) < 0.5
+        allowed[np.arange(L), rng.integers(0, S, L)] = True
+        kwargs["attn_mask"], ref["allowed"] = autograd.tensor(allowed), allowed
+    elif kind == "float":
+        bias = rng.uniform(-1, 1, (L, S))
+        args, ref["bias"] = [autograd.tensor(bias, requires_grad=True)], bias
+    elif kind == "causal":
+        kwargs["is_causal"], ref["allowed"] = True, np.tril(np.ones((L, S), bool))
+    tensors = [autograd.tensor(a, requires_grad=True) for a in (q, k, v)] + args
+
+    def fn(*t):
+        return F.scaled_dot_product_attention(*t, **kwargs)
+
+    out = fn(*tensors)
+    np.testing.assert_allclose(out.detach().numpy(), _np_sdpa(q, k, v, **ref), rtol=1e-10,
+                               atol=1e-12)
+    assert gradcheck(fn, tuple(tensors))
 
 
 # ---------------------------------------------------------------------- gradients
