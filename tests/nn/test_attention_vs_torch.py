@@ -11,6 +11,9 @@ import autograd  # noqa: E402
 import nn  # noqa: E402
 import nn.functional as F  # noqa: E402
 
+# torch.nn.Transformer always asks its encoder for nested tensors, and warns when it cannot use them
+pytestmark = pytest.mark.filterwarnings("ignore:enable_nested_tensor is True:UserWarning")
+
 TOL = {"float64": dict(rtol=1e-10, atol=1e-10), "float32": dict(rtol=1e-5, atol=1e-5)}
 DTYPES = ["float64", "float32"]
 
