@@ -22,6 +22,9 @@ from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm, RMSNorm
 from .parameter import Buffer, Parameter
 from .sparse import Embedding
+from .attention import MultiheadAttention
+from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
+                          TransformerEncoder, TransformerEncoderLayer)
 
 __all__ = [
     "functional", "init", "utils", "CELU", "ELU", "GELU", "GLU", "PReLU", "ReLU", "ReLU6",
@@ -38,3 +41,5 @@ __all__ = [
     "MLP", "SwiGLU", "Module", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm",
     "LayerNorm", "RMSNorm", "Buffer", "Parameter", "Embedding",
 ]
+__all__ += ["MultiheadAttention", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
+            "TransformerEncoder", "TransformerEncoderLayer"]

@@ -21,6 +21,8 @@ from autograd.tensor import Tensor, _make
 from . import _ops
 from ._functional_losses import *  # noqa: F401,F403
 from ._functional_losses import __all__ as _loss_names
+from ._functional_attention import multi_head_attention_forward  # noqa: F401
+from ._functional_attention import scaled_dot_product_attention  # noqa: F401
 
 from autograd.ops import nn as _nnops
 from autograd.ops.conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
@@ -37,6 +39,7 @@ __all__ = [
     "adaptive_avg_pool2d",
     "layer_norm", "batch_norm", "rms_norm", "group_norm",
 ] + list(_loss_names)
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
 
 def _const(arr):
