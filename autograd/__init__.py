@@ -52,6 +52,7 @@ from .gc_tuning import set_gc_tuning
 from .device import backends, cuda, device
 from .info import Size, broadcast_shapes, finfo, iinfo, is_floating_point, is_tensor, numel
 from . import utils
+from .printing import set_printoptions
 from .legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
                      IntTensor, LongTensor, ShortTensor, Variable)
 from .runtime import (are_deterministic_algorithms_enabled, compile, get_default_device,

@@ -224,7 +224,8 @@ class Tensor:
         raise TypeError("Tensors are not pickled; save them with autograd.save (a safe format)")
 
     def __repr__(self):
-        return _format(self)
+        from .printing import format_tensor
+        return format_tensor(self)
 
     __str__ = __repr__
 
@@ -382,38 +383,6 @@ def _new_filled(like, size, value, dtype, requires_grad):
     arr = np.full(tuple(int(n) for n in size), value, dtypes.as_dtype(dtype) or like.dtype)
     t = _make(arr, None)
     return t.requires_grad_(True) if requires_grad else t
-
-
-
-def _format(t):
-    """PyTorch-style repr: `tensor([1.5000, 2.0000], requires_grad=True)`."""
-    arr = t._data
-    if arr.dtype.kind == "f":
-        finite = arr[np.isfinite(arr)]
-        if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
-            fmt = lambda v: (f"{v:.0f}." if np.isfinite(v) else str(v).replace("inf", "inf"))
-        elif finite.size and (np.abs(finite).max() >= 1e8 or
-                              (np.abs(finite[finite != 0]).min(initial=1) < 1e-4)):
-            fmt = lambda v: f"{v:.4e}"
-        else:
-            fmt = lambda v: f"{v:.4f}"
-        body = np.array2string(arr, separator=", ", prefix="tensor(", threshold=1000,
-                               edgeitems=3, formatter={"float_kind": fmt})
-    else:
-        body = np.array2string(arr, separator=", ", prefix="tensor(", threshold=1000,
-                               edgeitems=3)
-        if arr.dtype.kind == "b":
-            body = body.replace("True", "True").replace("False", "False")
-    extras = []
-    if arr.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
-        extras.append(f"dtype={arr.dtype}")
-    if arr.size == 0 and arr.ndim != 1:
-        extras.append(f"size={tuple(arr.shape)}")
-    if t.grad_fn is not None:
-        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
-    elif t._requires_grad:
-        extras.append("requires_grad=True")
-    return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
 
 function.Tensor = Tensor

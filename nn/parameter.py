@@ -9,7 +9,8 @@ import copy
 import numpy as np
 
 from autograd import dtypes
-from autograd.tensor import Tensor, _format
+from autograd.printing import format_tensor
+from autograd.tensor import Tensor
 
 __all__ = ["Parameter", "Buffer"]
 
@@ -45,7 +46,7 @@ class Parameter(Tensor):
             self.requires_grad_(True)
 
     def __repr__(self):
-        return "Parameter containing:\n" + _format(self)
+        return "Parameter containing:\n" + format_tensor(self)
 
     __str__ = __repr__
 
