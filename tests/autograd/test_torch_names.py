@@ -256,3 +256,23 @@ def test_a_write_through_out_is_an_in_place_write():
     torch.zeros(2, out=buf)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+# ---------------------------------------------------------------------- printing
+def test_set_printoptions_changes_how_tensors_print():
+    x = torch.tensor([1.23456, 2.0])
+    try:
+        torch.set_printoptions(precision=2)
+        assert repr(x) == "tensor([1.23, 2.00])"
+        torch.set_printoptions(sci_mode=True)
+        assert repr(x) == "tensor([1.23e+00, 2.00e+00])"
+        torch.set_printoptions(threshold=4, edgeitems=1, sci_mode=False)
+        assert repr(torch.arange(10)) == "tensor([0, ..., 9])"
+        torch.set_printoptions(profile="full")
+        assert "..." not in repr(torch.arange(2000))
+        with pytest.raises(ValueError, match="unknown print profile 'long'"):
+            torch.set_printoptions(profile="long")
+    finally:
+        torch.set_printoptions(profile="default")
+    assert repr(x) == "tensor([1.2346, 2.0000])"
+    assert repr(torch.arange(2000)).count("...") == 1
