@@ -55,6 +55,8 @@ from . import utils
 from .printing import set_printoptions
 from .legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
                      IntTensor, LongTensor, ShortTensor, Variable)
+from .runtime import (channels_last, channels_last_3d, contiguous_format, preserve_format,
+                      strided)
 from .runtime import (are_deterministic_algorithms_enabled, compile, get_default_device,
                       get_float32_matmul_precision, get_num_interop_threads, get_num_threads,
                       set_default_device, set_float32_matmul_precision, set_num_interop_threads,

@@ -224,36 +224,45 @@ def multinomial(input, num_samples, replacement=False, generator=None):
     return _make(out.reshape(probs.shape[:-1] + (num_samples,)), None)
 
 
+# The *_like functions take PyTorch's `layout` and `memory_format` and ignore them: every
+# tensor here is strided and new arrays are C-contiguous.
 def _like(x, dtype):
     return dtypes.as_dtype(dtype) or x.dtype
 
 
-def zeros_like(input, dtype=None, device=None, requires_grad=False):
+def zeros_like(input, dtype=None, device=None, requires_grad=False,
+               layout=None, memory_format=None):
     return _finish(np.zeros(input.shape, _like(input, dtype)), requires_grad)
 
 
-def ones_like(input, dtype=None, device=None, requires_grad=False):
+def ones_like(input, dtype=None, device=None, requires_grad=False,
+              layout=None, memory_format=None):
     return _finish(np.ones(input.shape, _like(input, dtype)), requires_grad)
 
 
-def empty_like(input, dtype=None, device=None, requires_grad=False):
+def empty_like(input, dtype=None, device=None, requires_grad=False,
+               layout=None, memory_format=None):
     return _finish(np.empty(input.shape, _like(input, dtype)), requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False,
+              layout=None, memory_format=None):
     return _finish(np.full(input.shape, fill_value, _like(input, dtype)), requires_grad)
 
 
-def rand_like(input, dtype=None, generator=None, device=None, requires_grad=False):
+def rand_like(input, dtype=None, generator=None, device=None, requires_grad=False,
+              layout=None, memory_format=None):
     return rand(*input.shape, generator=generator, dtype=_like(input, dtype),
                 requires_grad=requires_grad)
 
 
-def randn_like(input, dtype=None, generator=None, device=None, requires_grad=False):
+def randn_like(input, dtype=None, generator=None, device=None, requires_grad=False,
+               layout=None, memory_format=None):
     return randn(*input.shape, generator=generator, dtype=_like(input, dtype),
                  requires_grad=requires_grad)
 
 
-def randint_like(input, low=0, high=None, dtype=None, generator=None, device=None):
+def randint_like(input, low=0, high=None, dtype=None, generator=None, device=None,
+                 layout=None, memory_format=None):
     return randint(low, high, tuple(input.shape), generator=generator,
                    dtype=dtypes.as_dtype(dtype) or input.dtype)

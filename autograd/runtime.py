@@ -13,7 +13,14 @@ __all__ = ["get_num_threads", "set_num_threads", "get_num_interop_threads",
            "set_num_interop_threads", "set_float32_matmul_precision",
            "get_float32_matmul_precision", "use_deterministic_algorithms",
            "are_deterministic_algorithms_enabled", "set_default_device", "get_default_device",
-           "compile"]
+           "compile", "contiguous_format", "preserve_format", "channels_last",
+           "channels_last_3d", "strided"]
+
+# Memory formats, accepted wherever PyTorch takes `memory_format=` (copies here are always
+# C-contiguous, and layouts are never changed behind the user's back)
+contiguous_format, preserve_format = "contiguous_format", "preserve_format"
+channels_last, channels_last_3d = "channels_last", "channels_last_3d"
+strided = "strided"  # the one layout
 
 _settings = {"threads": None, "interop_threads": 1, "matmul_precision": "highest",
              "deterministic": False}

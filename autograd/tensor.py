@@ -321,7 +321,11 @@ class Tensor:
         raise RuntimeError("CUDA is not available: tapegrad runs on the cpu")
 
     def contiguous(self, memory_format=None):
-        return self
+        """This tensor if its data is C-contiguous, else a contiguous copy on the graph."""
+        if self._data.flags.c_contiguous:
+            return self
+        from .ops.elementwise import clone
+        return clone(self)
 
     def is_contiguous(self, memory_format=None):
         return bool(self._data.flags.c_contiguous)

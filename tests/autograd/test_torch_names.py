@@ -276,3 +276,22 @@ def test_set_printoptions_changes_how_tensors_print():
         torch.set_printoptions(profile="default")
     assert repr(x) == "tensor([1.2346, 2.0000])"
     assert repr(torch.arange(2000)).count("...") == 1
+
+
+# ---------------------------------------------------------------------- memory layout
+def test_contiguous_copies_only_what_is_not_contiguous():
+    x = torch.randn(2, 3, requires_grad=True)
+    assert x.contiguous() is x
+    y = x.t().contiguous()
+    assert not x.t().is_contiguous() and y.is_contiguous() and y.shape == (3, 2)
+    (y * torch.arange(6.0).reshape(3, 2)).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.arange(6.0).reshape(3, 2).T)
+
+
+def test_memory_format_and_layout_arguments_are_accepted():
+    x = torch.randn(2, 3)
+    for like in (torch.zeros_like, torch.ones_like, torch.empty_like, torch.rand_like,
+                 torch.randn_like):
+        assert like(x, memory_format=torch.preserve_format, layout=torch.strided).shape == (2, 3)
+    assert x.clone(memory_format=torch.contiguous_format).shape == (2, 3)
+    assert x.contiguous(memory_format=torch.channels_last) is x
