@@ -21,6 +21,8 @@ from .mlp import MLP, SwiGLU
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm, RMSNorm
 from .parameter import Buffer, Parameter
+from .pooling import (AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, MaxUnpool1d,
+                      MaxUnpool2d)
 from .sparse import Embedding
 
 __all__ = [
@@ -38,3 +40,5 @@ __all__ = [
     "MLP", "SwiGLU", "Module", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm",
     "LayerNorm", "RMSNorm", "Buffer", "Parameter", "Embedding",
 ]
+__all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MaxUnpool1d",
+            "MaxUnpool2d"]

@@ -130,14 +130,20 @@ class MaxPool1d(MaxPool2d):
 class AvgPool1d(AvgPool2d):
     """The mean of each window (zero padding counted).   Shapes: (N, C, L) -> (N, C, OL)"""
 
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True):
+        one = (lambda v: (v,) if isinstance(v, int) else tuple(v))  # PyTorch keeps 1-tuples
+        super().__init__(one(kernel_size), one(stride or kernel_size), one(padding), ceil_mode,
+                         count_include_pad)
+
     def forward(self, input):
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad)
 
 
 class AdaptiveAvgPool2d(Module):
-    """Mean over an even split into `output_size` cells (sizes that divide the input's).
-    Shapes: (N, C, H, W) -> (N, C, oh, ow)"""
+    """The mean of each adaptive window [floor(i H / oh), ceil((i + 1) H / oh)) x (same for W);
+    `None` in output_size keeps that dim.   Shapes: (N, C, H, W) -> (N, C, oh, ow)"""
 
     def __init__(self, output_size):
         super().__init__()

@@ -23,7 +23,8 @@ from ._functional_losses import *  # noqa: F401,F403
 from ._functional_losses import __all__ as _loss_names
 
 from autograd.ops import nn as _nnops
-from autograd.ops.conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
+from autograd.ops.conv import conv2d  # noqa: F401
+from autograd.ops.pool import avg_pool2d, max_pool2d  # noqa: F401
 
 __all__ = [
     "linear", "bilinear", "embedding", "one_hot", "pad", "normalize", "cosine_similarity",
@@ -34,7 +35,6 @@ __all__ = [
     "softmax", "log_softmax", "softmin",
     "dropout", "alpha_dropout", "dropout2d",
     "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
-    "adaptive_avg_pool2d",
     "layer_norm", "batch_norm", "rms_norm", "group_norm",
 ] + list(_loss_names)
 
@@ -358,7 +358,8 @@ def _as_2d(op1d):
         if input.ndim not in (2, 3):
             raise RuntimeError(f"{op1d.__name__}: expected a 2-D or 3-D input (N, C, L), got "
                                f"shape {tuple(input.shape)}")
-        return op1d(input.unsqueeze(-2), *args, **kwargs).squeeze(-2)
+        out = op1d(input.unsqueeze(-2), *args, **kwargs)
+        return tuple(o.squeeze(-2) for o in out) if isinstance(out, tuple) else out.squeeze(-2)
     run.__name__ = op1d.__name__
     return run
 
@@ -392,20 +393,10 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                       (0, _ints1d(padding)[1]), ceil_mode, count_include_pad)
 
 
-def adaptive_avg_pool2d(input, output_size):
-    """Mean over an even split of the last two dims into `output_size` cells (sizes that divide
-    the input's; `None` keeps a dim).   Shapes: (N, C, H, W) or (C, H, W) -> (..., oh, ow)"""
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"adaptive_avg_pool2d: expected a 3-D or 4-D input, got shape "
-                           f"{tuple(input.shape)}")
-    h, w = input.shape[-2:]
-    oh, ow = (output_size, output_size) if isinstance(output_size, int) else output_size
-    oh, ow = h if oh is None else oh, w if ow is None else ow
-    if oh < 1 or ow < 1 or h % oh or w % ow:
-        raise NotImplementedError(f"adaptive_avg_pool2d: output size {(oh, ow)} must divide the "
-                                  f"input's spatial size {(h, w)}")
-    lead = tuple(input.shape[:-2])
-    return input.reshape(lead + (oh, h // oh, ow, w // ow)).mean((-3, -1))
+from ._functional_pooling import *  # noqa: E402,F401,F403
+from ._functional_pooling import __all__ as _pooling_names  # noqa: E402
+
+__all__ += list(_pooling_names)
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False, generator=None):
