@@ -40,5 +40,7 @@ __all__ = [
     "MLP", "SwiGLU", "Module", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm",
     "LayerNorm", "RMSNorm", "Buffer", "Parameter", "Embedding",
 ]
+from .conv import ConvTranspose1d, ConvTranspose2d
+__all__ += ["ConvTranspose1d", "ConvTranspose2d"]
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MaxUnpool1d",
             "MaxUnpool2d"]

@@ -24,6 +24,7 @@ from ._functional_losses import __all__ as _loss_names
 
 from autograd.ops import nn as _nnops
 from autograd.ops.conv import conv2d  # noqa: F401
+from autograd.ops.conv import conv_transpose2d  # noqa: F401
 from autograd.ops.pool import avg_pool2d, max_pool2d  # noqa: F401
 
 __all__ = [
@@ -392,6 +393,18 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     return avg_pool2d(input, _ints1d(kernel_size), None if stride is None else _ints1d(stride),
                       (0, _ints1d(padding)[1]), ceil_mode, count_include_pad)
 
+
+@_as_2d
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """1-D transposed convolution.   Shapes: (N, C, L) or (C, L), weight (C, O / groups, k) ->
+    (N, O, OL), OL = (L - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1"""
+    return conv_transpose2d(input, weight.unsqueeze(-2), bias, _ints1d(stride),
+                            (0, _ints1d(padding)[1]), (0, _ints1d(output_padding)[1]), groups,
+                            _ints1d(dilation))
+
+
+__all__ += ["conv_transpose1d", "conv_transpose2d"]
 
 from ._functional_pooling import *  # noqa: E402,F401,F403
 from ._functional_pooling import __all__ as _pooling_names  # noqa: E402

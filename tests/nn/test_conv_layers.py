@@ -147,3 +147,32 @@ def test_pooling_errors_name_the_shapes():
                                            r"shape \(1, 1, 2\)"):
         F.max_unpool2d(autograd.randn(1, 1, 2, 2), autograd.zeros(1, 1, 2, dtype=autograd.int64),
                        2)
+
+
+def test_conv_transpose_spreads_each_input_over_its_window():
+    x = autograd.tensor(np.array([[[1.0, 2.0]]]), requires_grad=True)
+    w = autograd.tensor(np.array([[[1.0, 10.0]]]), requires_grad=True)
+    assert F.conv_transpose1d(x, w, stride=2).tolist() == [[[1.0, 10.0, 2.0, 20.0]]]
+    y = F.conv_transpose1d(x, w)  # overlapping windows add up: [1, 10 + 2, 20]
+    assert y.tolist() == [[[1.0, 12.0, 20.0]]]
+    assert F.conv_transpose1d(x, w, padding=1).tolist() == [[[12.0]]]
+    assert F.conv_transpose1d(x, w, stride=2, output_padding=1).tolist() == [[[1.0, 10.0, 2.0,
+                                                                                20.0, 0.0]]]
+    y.backward(autograd.tensor(np.array([[[1.0, 0.0, 2.0]]])))
+    assert x.grad.tolist() == [[[1.0, 20.0]]]  # x[i] reaches y[i] (w 1) and y[i + 1] (w 10)
+    assert w.grad.tolist() == [[[1.0, 4.0]]]  # w[k] reaches y[i + k] from x[i]
+    with pytest.raises(RuntimeError, match="does not support double backward"):
+        autograd.grad(F.conv_transpose1d(x, w).sum(), x, create_graph=True)
+
+
+def test_conv_transpose2d_layer_shape_init_and_repr():
+    up = nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2)
+    assert up.weight.shape == (4, 3, 3, 3) and up.bias.shape == (6,)
+    bound = 1 / math.sqrt(3 * 3 * 3)  # PyTorch's fan_in reads the weight's dim 1: out / groups
+    assert np.abs(up.weight.detach().numpy()).max() <= bound
+    assert np.abs(up.bias.detach().numpy()).max() <= bound
+    assert up(autograd.randn(2, 4, 5, 5)).shape == (2, 6, 10, 10)
+    assert up(autograd.randn(2, 4, 5, 5), output_size=(9, 9)).shape == (2, 6, 9, 9)
+    assert repr(up) == ("ConvTranspose2d(4, 6, kernel_size=(3, 3), stride=(2, 2), "
+                        "padding=(1, 1), output_padding=(1, 1), groups=2)")
+    assert nn.ConvTranspose1d(2, 3, 4)(autograd.randn(2, 5)).shape == (3, 8)

@@ -222,3 +222,48 @@ register(OpSpec("adaptive_max_pool2d", lambda x, **kw: _pool.adaptive_max_pool2d
                 _adaptive_max_ref, FAMILY, domains=(Domain(-3.0, 3.0, distinct=0.05),),
                 setup=_adaptive_setup(), covers=("AdaptiveMaxPool2d",), double_backward=False,
                 notes="distinct values (ties are kinks); " + _FIRST_ORDER))
+
+
+@st.composite
+def _conv_transpose_setup(draw):
+    groups = draw(st.sampled_from([1, 2]))
+    n, cg, og = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 2)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    output_padding = tuple(draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
+    sizes = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    # padding may crop the output down to one pixel, not further
+    padding = tuple(draw(st.integers(0, max(0, ((n - 1) * s + d * (k - 1) + q) // 2)))
+                    for n, s, d, k, q in zip(sizes, stride, dilation, kernel, output_padding))
+    shapes = ((n, cg * groups, *sizes), (cg * groups, og, *kernel), (og * groups,))
+    return shapes, {"stride": stride, "padding": padding, "output_padding": output_padding,
+                    "groups": groups, "dilation": dilation}
+
+
+def _conv_transpose_ref(x, w, b, stride, padding, output_padding, groups, dilation):
+    """Each input pixel adds x * w[c] at its strided, dilated window of a padded output, which
+    is then cropped by the padding."""
+    n, c, h, wd = x.shape
+    og, kh, kw = w.shape[1:]
+    cg = c // groups
+    full = ((h - 1) * stride[0] + dilation[0] * (kh - 1) + 1 + output_padding[0],
+            (wd - 1) * stride[1] + dilation[1] * (kw - 1) + 1 + output_padding[1])
+    out = np.zeros((n, og * groups) + full, x.dtype)
+    for ci in range(c):
+        o0 = (ci // cg) * og
+        for i in range(h):
+            for j in range(wd):
+                for a in range(kh):
+                    for e in range(kw):
+                        r, q = i * stride[0] + a * dilation[0], j * stride[1] + e * dilation[1]
+                        out[:, o0:o0 + og, r, q] += x[:, ci, i, j][:, None] * w[ci, :, a, e]
+    ph, pw = padding
+    out = out[:, :, ph:full[0] - ph, pw:full[1] - pw]
+    return out + b[:, None, None]
+
+
+register(OpSpec("conv_transpose2d", lambda x, w, b, **kw: autograd.conv_transpose2d(x, w, b, **kw),
+                _conv_transpose_ref, FAMILY, domains=(Domain(-2.0, 2.0),) * 3,
+                setup=_conv_transpose_setup(), covers=("ConvTranspose2d",),
+                double_backward=False, notes=_FIRST_ORDER))
