@@ -42,5 +42,11 @@ __all__ = [
 ]
 from .conv import ConvTranspose1d, ConvTranspose2d
 __all__ += ["ConvTranspose1d", "ConvTranspose2d"]
+from .vision import (ChannelShuffle, CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d,
+                     Fold, PixelShuffle, PixelUnshuffle, ReflectionPad1d, ReflectionPad2d,
+                     ReplicationPad1d, ReplicationPad2d, Unfold, Upsample, UpsamplingBilinear2d,
+                     UpsamplingNearest2d, ZeroPad1d, ZeroPad2d)
+from . import vision as _vision
+__all__ += list(_vision.__all__)
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MaxUnpool1d",
             "MaxUnpool2d"]

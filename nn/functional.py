@@ -114,8 +114,11 @@ def one_hot(tensor, num_classes=-1):
 
 def pad(input, pad, mode="constant", value=None):
     """Pad the last len(pad) // 2 dimensions: pad = (last_left, last_right, prev_left, ...)."""
+    if mode in ("reflect", "replicate", "circular"):
+        return _vision.pad_mode(input, pad, mode)
     if mode != "constant":
-        raise NotImplementedError(f"pad: mode {mode!r} is not supported (only 'constant')")
+        raise NotImplementedError(f"pad: mode {mode!r} is not supported (constant, reflect, "
+                                  f"replicate, circular)")
     return autograd.pad(input, pad, value=0.0 if value is None else value)
 
 
@@ -410,6 +413,11 @@ from ._functional_pooling import *  # noqa: E402,F401,F403
 from ._functional_pooling import __all__ as _pooling_names  # noqa: E402
 
 __all__ += list(_pooling_names)
+
+from . import _functional_vision as _vision  # noqa: E402
+from ._functional_vision import *  # noqa: E402,F401,F403
+
+__all__ += list(_vision.__all__)
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False, generator=None):
