@@ -48,5 +48,11 @@ from .vision import (ChannelShuffle, CircularPad1d, CircularPad2d, ConstantPad1d
                      UpsamplingNearest2d, ZeroPad1d, ZeroPad2d)
 from . import vision as _vision
 __all__ += list(_vision.__all__)
+from .distance import CosineSimilarity, PairwiseDistance
+from .dropout import Dropout1d
+from .instance_norm import InstanceNorm1d, InstanceNorm2d, LocalResponseNorm
+from .loss import MultiLabelSoftMarginLoss
+__all__ += ["CosineSimilarity", "PairwiseDistance", "Dropout1d", "InstanceNorm1d",
+            "InstanceNorm2d", "LocalResponseNorm", "MultiLabelSoftMarginLoss"]
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MaxUnpool1d",
             "MaxUnpool2d"]

@@ -419,6 +419,11 @@ from ._functional_vision import *  # noqa: E402,F401,F403
 
 __all__ += list(_vision.__all__)
 
+from ._functional_misc import *  # noqa: E402,F401,F403
+from ._functional_misc import __all__ as _misc_names  # noqa: E402
+
+__all__ += list(_misc_names)
+
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False, generator=None):
     """Dropout for SELU networks: dropped units take SELU's negative saturation value and an
