@@ -41,7 +41,9 @@ from .ops.index import (argwhere, gather, index_select, masked_fill, masked_sele
 from .ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, tensordot
 from .ops.nn import addmm, linear, log_softmax, logsigmoid, softmax, softplus
 from .ops.sort import argsort, sort, topk, tril, triu
-from .ops.conv import avg_pool2d, conv2d, max_pool2d
+from .ops.conv import conv2d
+from .ops.conv import conv_transpose2d
+from .ops.pool import avg_pool2d, max_pool2d
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from . import profiler
 from . import data, datasets, functional, viz

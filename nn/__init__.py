@@ -21,6 +21,8 @@ from .mlp import MLP, SwiGLU
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm, RMSNorm
 from .parameter import Buffer, Parameter
+from .pooling import (AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, MaxUnpool1d,
+                      MaxUnpool2d)
 from .sparse import Embedding
 from .attention import MultiheadAttention
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
@@ -43,3 +45,19 @@ __all__ = [
 ]
 __all__ += ["MultiheadAttention", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
             "TransformerEncoder", "TransformerEncoderLayer"]
+from .conv import ConvTranspose1d, ConvTranspose2d
+__all__ += ["ConvTranspose1d", "ConvTranspose2d"]
+from .vision import (ChannelShuffle, CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d,
+                     Fold, PixelShuffle, PixelUnshuffle, ReflectionPad1d, ReflectionPad2d,
+                     ReplicationPad1d, ReplicationPad2d, Unfold, Upsample, UpsamplingBilinear2d,
+                     UpsamplingNearest2d, ZeroPad1d, ZeroPad2d)
+from . import vision as _vision
+__all__ += list(_vision.__all__)
+from .distance import CosineSimilarity, PairwiseDistance
+from .dropout import Dropout1d
+from .instance_norm import InstanceNorm1d, InstanceNorm2d, LocalResponseNorm
+from .loss import MultiLabelSoftMarginLoss
+__all__ += ["CosineSimilarity", "PairwiseDistance", "Dropout1d", "InstanceNorm1d",
+            "InstanceNorm2d", "LocalResponseNorm", "MultiLabelSoftMarginLoss"]
+__all__ += ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MaxUnpool1d",
+            "MaxUnpool2d"]

@@ -8,7 +8,8 @@ from . import init
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d",
+           "AvgPool1d", "AvgPool2d",
            "AdaptiveAvgPool2d"]
 
 
@@ -34,11 +35,16 @@ class _ConvNd(Module):
             sizes(dilation)
         self.padding = padding if isinstance(padding, str) else sizes(padding)
         self.groups, self.padding_mode = groups, padding_mode
-        self.weight = Parameter(autograd.empty(out_channels, in_channels // groups,
+        self.weight = Parameter(autograd.empty(*self._weight_channels(in_channels, out_channels,
+                                                                      groups),
                                                *self.kernel_size, dtype=dtype))
         self.register_parameter(
             "bias", Parameter(autograd.empty(out_channels, dtype=dtype)) if bias else None)
         self.reset_parameters()
+
+    @staticmethod
+    def _weight_channels(in_channels, out_channels, groups):
+        return out_channels, in_channels // groups
 
     def reset_parameters(self):
         init._default_layer_init(self.weight, self.bias)
@@ -55,6 +61,8 @@ class _ConvNd(Module):
             text += f", padding={self.padding}"
         if self.dilation != ones:
             text += f", dilation={self.dilation}"
+        if getattr(self, "output_padding", zeros) != zeros:
+            text += f", output_padding={self.output_padding}"
         if self.groups != 1:
             text += f", groups={self.groups}"
         if self.bias is None:
@@ -81,6 +89,77 @@ class Conv2d(_ConvNd):
 
     _dims = 2
     _conv = staticmethod(F.conv2d)
+
+
+class _ConvTransposeNd(_ConvNd):
+    """The layer behind ConvTranspose1d/2d: weight (in, out / groups, *kernel), PyTorch's init
+    (fan-in from the weight's dim 1, as PyTorch computes it), and `forward(input, output_size)`
+    choosing the output padding that reaches `output_size`."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 device=None, dtype=None):
+        if isinstance(padding, str):
+            raise ValueError(f"{type(self).__name__}: padding must be an int or a tuple, got "
+                             f"{padding!r}")
+        self.output_padding = (output_padding,) * self._dims if isinstance(output_padding, int) \
+            else tuple(output_padding)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype)
+
+    @staticmethod
+    def _weight_channels(in_channels, out_channels, groups):
+        return in_channels, out_channels // groups
+
+    def _output_padding(self, input, output_size):
+        if output_size is None:
+            return self.output_padding
+        sizes = tuple(output_size)[-self._dims:]
+        if len(sizes) != self._dims:
+            raise ValueError(f"{type(self).__name__}: output_size must have {self._dims} or "
+                             f"{self._dims + 2} elements, got {tuple(output_size)}")
+        pads = []
+        for n, want, s, p, d, k in zip(input.shape[-self._dims:], sizes, self.stride,
+                                       self.padding, self.dilation, self.kernel_size):
+            least = (n - 1) * s - 2 * p + d * (k - 1) + 1
+            if not least <= want < least + max(s, d):
+                raise ValueError(f"{type(self).__name__}: requested an output size of {sizes}, "
+                                 f"but valid sizes for input of shape {tuple(input.shape)} "
+                                 f"range from {least} to {least + max(s, d) - 1} per dim")
+            pads.append(want - least)
+        return tuple(pads)
+
+    def forward(self, input, output_size=None):
+        return self._conv(input, self.weight, self.bias, self.stride, self.padding,
+                          self._output_padding(input, output_size), self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution (the gradient of Conv1d in its input), weight
+    (in, out / groups, k), as `torch.nn.ConvTranspose1d`.
+
+    Shapes: (N, in_channels, L) or (in_channels, L)  ->  (N, out_channels, OL),
+    OL = (L - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1
+    """
+
+    _dims = 1
+    _conv = staticmethod(F.conv_transpose1d)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-D transposed convolution (the gradient of Conv2d in its input), weight
+    (in, out / groups, kh, kw), as `torch.nn.ConvTranspose2d`.
+
+    Shapes: (N, in_channels, H, W) or (in_channels, H, W)  ->  (N, out_channels, OH, OW),
+    OH = (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1
+
+    Example:
+        >>> up = nn.ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1)
+        >>> up(autograd.randn(1, 16, 5, 5)).shape      # (1, 8, 10, 10)
+    """
+
+    _dims = 2
+    _conv = staticmethod(F.conv_transpose2d)
 
 
 class MaxPool2d(Module):
@@ -130,14 +209,20 @@ class MaxPool1d(MaxPool2d):
 class AvgPool1d(AvgPool2d):
     """The mean of each window (zero padding counted).   Shapes: (N, C, L) -> (N, C, OL)"""
 
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True):
+        one = (lambda v: (v,) if isinstance(v, int) else tuple(v))  # PyTorch keeps 1-tuples
+        super().__init__(one(kernel_size), one(stride or kernel_size), one(padding), ceil_mode,
+                         count_include_pad)
+
     def forward(self, input):
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad)
 
 
 class AdaptiveAvgPool2d(Module):
-    """Mean over an even split into `output_size` cells (sizes that divide the input's).
-    Shapes: (N, C, H, W) -> (N, C, oh, ow)"""
+    """The mean of each adaptive window [floor(i H / oh), ceil((i + 1) H / oh)) x (same for W);
+    `None` in output_size keeps that dim.   Shapes: (N, C, H, W) -> (N, C, oh, ow)"""
 
     def __init__(self, output_size):
         super().__init__()

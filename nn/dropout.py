@@ -2,7 +2,7 @@
 from . import functional as F
 from .module import Module
 
-__all__ = ["Dropout", "Dropout2d", "AlphaDropout"]
+__all__ = ["Dropout", "Dropout2d", "AlphaDropout", "Dropout1d"]
 
 
 class _DropoutNd(Module):
@@ -51,3 +51,11 @@ class AlphaDropout(_DropoutNd):
 
     def forward(self, input):
         return F.alpha_dropout(input, self.p, self.training)
+
+
+class Dropout1d(_DropoutNd):
+    """In training, zeroes whole channels with probability p and scales the rest by
+    1 / (1 - p); the identity in eval.   Shapes: (N, C, L) or (C, L) -> the same"""
+
+    def forward(self, input):
+        return F.dropout1d(input, self.p, self.training)

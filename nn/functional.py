@@ -25,7 +25,9 @@ from ._functional_attention import multi_head_attention_forward  # noqa: F401
 from ._functional_attention import scaled_dot_product_attention  # noqa: F401
 
 from autograd.ops import nn as _nnops
-from autograd.ops.conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
+from autograd.ops.conv import conv2d  # noqa: F401
+from autograd.ops.conv import conv_transpose2d  # noqa: F401
+from autograd.ops.pool import avg_pool2d, max_pool2d  # noqa: F401
 
 __all__ = [
     "linear", "bilinear", "embedding", "one_hot", "pad", "normalize", "cosine_similarity",
@@ -36,7 +38,6 @@ __all__ = [
     "softmax", "log_softmax", "softmin",
     "dropout", "alpha_dropout", "dropout2d",
     "conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d",
-    "adaptive_avg_pool2d",
     "layer_norm", "batch_norm", "rms_norm", "group_norm",
 ] + list(_loss_names)
 __all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
@@ -116,8 +117,11 @@ def one_hot(tensor, num_classes=-1):
 
 def pad(input, pad, mode="constant", value=None):
     """Pad the last len(pad) // 2 dimensions: pad = (last_left, last_right, prev_left, ...)."""
+    if mode in ("reflect", "replicate", "circular"):
+        return _vision.pad_mode(input, pad, mode)
     if mode != "constant":
-        raise NotImplementedError(f"pad: mode {mode!r} is not supported (only 'constant')")
+        raise NotImplementedError(f"pad: mode {mode!r} is not supported (constant, reflect, "
+                                  f"replicate, circular)")
     return autograd.pad(input, pad, value=0.0 if value is None else value)
 
 
@@ -361,7 +365,8 @@ def _as_2d(op1d):
         if input.ndim not in (2, 3):
             raise RuntimeError(f"{op1d.__name__}: expected a 2-D or 3-D input (N, C, L), got "
                                f"shape {tuple(input.shape)}")
-        return op1d(input.unsqueeze(-2), *args, **kwargs).squeeze(-2)
+        out = op1d(input.unsqueeze(-2), *args, **kwargs)
+        return tuple(o.squeeze(-2) for o in out) if isinstance(out, tuple) else out.squeeze(-2)
     run.__name__ = op1d.__name__
     return run
 
@@ -395,20 +400,32 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                       (0, _ints1d(padding)[1]), ceil_mode, count_include_pad)
 
 
-def adaptive_avg_pool2d(input, output_size):
-    """Mean over an even split of the last two dims into `output_size` cells (sizes that divide
-    the input's; `None` keeps a dim).   Shapes: (N, C, H, W) or (C, H, W) -> (..., oh, ow)"""
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"adaptive_avg_pool2d: expected a 3-D or 4-D input, got shape "
-                           f"{tuple(input.shape)}")
-    h, w = input.shape[-2:]
-    oh, ow = (output_size, output_size) if isinstance(output_size, int) else output_size
-    oh, ow = h if oh is None else oh, w if ow is None else ow
-    if oh < 1 or ow < 1 or h % oh or w % ow:
-        raise NotImplementedError(f"adaptive_avg_pool2d: output size {(oh, ow)} must divide the "
-                                  f"input's spatial size {(h, w)}")
-    lead = tuple(input.shape[:-2])
-    return input.reshape(lead + (oh, h // oh, ow, w // ow)).mean((-3, -1))
+@_as_2d
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """1-D transposed convolution.   Shapes: (N, C, L) or (C, L), weight (C, O / groups, k) ->
+    (N, O, OL), OL = (L - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1"""
+    return conv_transpose2d(input, weight.unsqueeze(-2), bias, _ints1d(stride),
+                            (0, _ints1d(padding)[1]), (0, _ints1d(output_padding)[1]), groups,
+                            _ints1d(dilation))
+
+
+__all__ += ["conv_transpose1d", "conv_transpose2d"]
+
+from ._functional_pooling import *  # noqa: E402,F401,F403
+from ._functional_pooling import __all__ as _pooling_names  # noqa: E402
+
+__all__ += list(_pooling_names)
+
+from . import _functional_vision as _vision  # noqa: E402
+from ._functional_vision import *  # noqa: E402,F401,F403
+
+__all__ += list(_vision.__all__)
+
+from ._functional_misc import *  # noqa: E402,F401,F403
+from ._functional_misc import __all__ as _misc_names  # noqa: E402
+
+__all__ += list(_misc_names)
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False, generator=None):

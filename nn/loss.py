@@ -346,3 +346,22 @@ class GaussianNLLLoss(_Loss):
     def forward(self, input, target, var):
         return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
                                    reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_Loss):
+    """-(y log sigmoid(x) + (1 - y) log sigmoid(-x)) averaged over the classes (times an
+    optional per-class weight), then reduced over the samples.
+
+    Shapes: input, target: (N, C) or (C,)  weight: (C,)
+    """
+
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self._store_weight("weight", weight)
+
+    def forward(self, input, target):
+        return F.multilabel_soft_margin_loss(input, target, self.weight,
+                                             reduction=self.reduction)
+
+
+__all__ += ["MultiLabelSoftMarginLoss"]

@@ -14,7 +14,7 @@ import numpy as np
 from ..function import Op
 from ..tensor import Tensor
 
-__all__ = ["conv2d", "max_pool2d", "avg_pool2d"]
+__all__ = ["conv2d", "conv_transpose2d"]
 
 
 def _pair(value, name, op, minimum):
@@ -78,6 +78,48 @@ def _first_order_only(g, op):
 
 
 # ---------------------------------------------------------------------- convolution
+def _correlate(x, weight, stride, pads, dilation, groups, out_hw):
+    """The cross-correlation of x (N, C, H, W) with weight (O, C / groups, kh, kw): (N, O, *out_hw),
+    one matrix product of the columns per group."""
+    kernel = weight.shape[2:]
+    n, o = x.shape[0], weight.shape[0]
+    og = o // groups
+    out = np.empty((n,) + tuple(out_hw) + (o,), np.result_type(x, weight))
+    for k, cols in _group_columns(x, pads, kernel, stride, dilation, out_hw, groups):
+        w = weight[k * og:(k + 1) * og].transpose(0, 2, 3, 1).reshape(og, -1)
+        out[..., k * og:(k + 1) * og] = (cols @ w.T).reshape(n, *out_hw, og)
+    return out.transpose(0, 3, 1, 2)
+
+
+def _correlate_input_grad(g, weight, shape, stride, pads, dilation, groups):
+    """The adjoint of `_correlate` in x: col2im of g (N, O, OH, OW) times the weight, for an
+    input of `shape` (N, C, H, W)."""
+    n, o, oh, ow = g.shape
+    cg, og = shape[1] // groups, o // groups
+    kernel = weight.shape[2:]
+    gm = g.transpose(0, 2, 3, 1).reshape(n * oh * ow, o)
+    # channels-last memory seen as NCHW views, like the columns
+    gxp = _padded_zeros(shape, pads, np.result_type(g, weight), channels_last=True)
+    for k in range(groups):
+        w = weight[k * og:(k + 1) * og].transpose(0, 2, 3, 1).reshape(og, -1)
+        gcols = (gm[:, k * og:(k + 1) * og] @ w).reshape(n, oh, ow, *kernel, cg)
+        _add_windows(gxp[:, k * cg:(k + 1) * cg], gcols.transpose(0, 5, 1, 2, 3, 4),
+                     stride, dilation)
+    return np.ascontiguousarray(_unpad(gxp, pads, shape))
+
+
+def _correlate_weight_grad(x, g, kernel, stride, pads, dilation, groups):
+    """The adjoint of `_correlate` in the weight: columns of x times g, (O, C / groups, *kernel)."""
+    n, o, oh, ow = g.shape
+    cg, og = x.shape[1] // groups, o // groups
+    gm = g.transpose(0, 2, 3, 1).reshape(n * oh * ow, o)
+    gw = np.empty((o, cg) + tuple(kernel), np.result_type(x, g))
+    for k, cols in _group_columns(x, pads, kernel, stride, dilation, (oh, ow), groups):
+        gwk = (gm[:, k * og:(k + 1) * og].T @ cols).reshape(og, *kernel, cg)
+        gw[k * og:(k + 1) * og] = gwk.transpose(0, 3, 1, 2)
+    return gw
+
+
 class Conv2d(Op):
     """z[n, o] = sum over c, i, j of x_pad[n, c, window] * w[o, c, i, j] + b[o], per group.
     gw = columns^T g,  gx = col2im(g w),  gb = sum of g over (n, h, w).
@@ -94,15 +136,10 @@ class Conv2d(Op):
         kernel = weight.shape[2:]
         out_hw = (_out_size(x.shape[2], sum(pads[0]), kernel[0], stride[0], dilation[0]),
                   _out_size(x.shape[3], sum(pads[1]), kernel[1], stride[1], dilation[1]))
-        n, o = x.shape[0], weight.shape[0]
-        og = o // groups
-        out = np.empty((n,) + out_hw + (o,), np.result_type(x, weight))
-        for k, cols in _group_columns(x, pads, kernel, stride, dilation, out_hw, groups):
-            w = weight[k * og:(k + 1) * og].transpose(0, 2, 3, 1).reshape(og, -1)
-            out[..., k * og:(k + 1) * og] = (cols @ w.T).reshape(n, *out_hw, og)
+        out = _correlate(x, weight, stride, pads, dilation, groups, out_hw)
         if bias is not None:
-            out += bias
-        return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
+            out += bias[:, None, None]
+        return np.ascontiguousarray(out)
 
     @staticmethod
     def backward(ctx, g):
@@ -110,27 +147,45 @@ class Conv2d(Op):
         x, weight = ctx.saved_tensors
         stride, pads, dilation, groups = ctx.options
         nx, nw, nb = ctx.needs_input_grad[:3]
-        n, o, oh, ow = g.shape
-        cg, og = x.shape[1] // groups, o // groups
-        kernel = weight.shape[2:]
-        gm = g.transpose(0, 2, 3, 1).reshape(n * oh * ow, o)
-        gx = gw = gb = None
-        if nw:
-            gw = np.empty_like(weight)
-            for k, cols in _group_columns(x, pads, kernel, stride, dilation, (oh, ow), groups):
-                gwk = (gm[:, k * og:(k + 1) * og].T @ cols).reshape(og, *kernel, cg)
-                gw[k * og:(k + 1) * og] = gwk.transpose(0, 3, 1, 2)
-        if nx:
-            # channels-last memory seen as NCHW views, like the columns
-            gxp = _padded_zeros(x.shape, pads, g.dtype, channels_last=True)
-            for k in range(groups):
-                w = weight[k * og:(k + 1) * og].transpose(0, 2, 3, 1).reshape(og, -1)
-                gcols = (gm[:, k * og:(k + 1) * og] @ w).reshape(n, oh, ow, *kernel, cg)
-                _add_windows(gxp[:, k * cg:(k + 1) * cg], gcols.transpose(0, 5, 1, 2, 3, 4),
-                             stride, dilation)
-            gx = np.ascontiguousarray(_unpad(gxp, pads, x.shape))
-        if nb:
-            gb = g.sum(axis=(0, 2, 3))
+        gw = _correlate_weight_grad(x, g, weight.shape[2:], stride, pads, dilation,
+                                    groups) if nw else None
+        gx = _correlate_input_grad(g, weight, x.shape, stride, pads, dilation,
+                                   groups) if nx else None
+        gb = g.sum(axis=(0, 2, 3)) if nb else None
+        return gx, gw, gb, None
+
+
+class ConvTranspose2d(Op):
+    """The adjoint of Conv2d in its input: z = col2im(x w) + b, i.e. each input pixel adds
+    x[n, c] * w[c, o] at its strided window of the output (cropped by the padding).
+    gx = conv2d(g, w),  gw = conv2d's weight gradient with the roles of x and g swapped,
+    gb = sum of g over (n, h, w).
+
+    Shapes: x: (N, C, H, W)  weight: (C, O / groups, kh, kw)  bias: (O,)  ->  (N, O, OH, OW)
+    `options` is (stride, pads, dilation, groups, out_shape).
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, options):
+        stride, pads, dilation, groups, out_shape = options
+        ctx.options = options
+        ctx.save_for_backward(x, weight)
+        out = _correlate_input_grad(x, weight, out_shape, stride, pads, dilation, groups)
+        if bias is not None:
+            out += bias[:, None, None]
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        _first_order_only(g, "conv_transpose2d")
+        x, weight = ctx.saved_tensors
+        stride, pads, dilation, groups, _ = ctx.options
+        nx, nw, nb = ctx.needs_input_grad[:3]
+        gx = np.ascontiguousarray(_correlate(g, weight, stride, pads, dilation, groups,
+                                             x.shape[2:])) if nx else None
+        gw = _correlate_weight_grad(g, x, weight.shape[2:], stride, pads, dilation,
+                                    groups) if nw else None
+        gb = g.sum(axis=(0, 2, 3)) if nb else None
         return gx, gw, gb, None
 
 
@@ -211,113 +266,52 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return Conv2d.apply(input, weight, bias, (stride, pads, dilation, int(groups)))
 
 
-# ---------------------------------------------------------------------- pooling
-def _pool_geometry(input, kernel_size, stride, padding, dilation, op):
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"{op}: expected a 3-D or 4-D input, got shape {tuple(input.shape)}")
-    kernel = _pair(kernel_size, "kernel_size", op, 1)
-    stride = kernel if stride is None or stride == [] else _pair(stride, "stride", op, 1)
-    ph, pw = _pair(padding, "padding", op, 0)
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """2-D transposed convolution (the gradient of conv2d in its input), as
+    `torch.nn.functional.conv_transpose2d`; note PyTorch's argument order (groups before
+    dilation).
+
+    Shapes: input: (N, C, H, W) or (C, H, W)  weight: (C, O / groups, kh, kw)  bias: (O,)
+    ->  (N, O, OH, OW), OH = (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1
+    """
+    op = "conv_transpose2d"
+    if input.ndim == 3:
+        return conv_transpose2d(input.unsqueeze(0), weight, bias, stride, padding,
+                                output_padding, groups, dilation).squeeze(0)
+    if input.ndim != 4 or weight.ndim != 4:
+        raise RuntimeError(f"{op}: expected a 4-D input (N, C, H, W) and a 4-D weight, got "
+                           f"input of shape {tuple(input.shape)} and weight of shape "
+                           f"{tuple(weight.shape)}")
+    if not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    c = input.shape[1]
+    if weight.shape[0] != c or c % groups:
+        raise RuntimeError(f"{op}: weight of shape {tuple(weight.shape)} expects input of shape "
+                           f"{tuple(input.shape)} to have {weight.shape[0]} channels (divisible "
+                           f"by groups={groups}), but got {c} channels instead")
+    o = weight.shape[1] * groups
+    if bias is not None and tuple(bias.shape) != (o,):
+        raise RuntimeError(f"{op}: bias of shape {tuple(bias.shape)} does not match the {o} "
+                           f"output channels")
+    stride = _pair(stride, "stride", op, 1)
+    padding = _pair(padding, "padding", op, 0)
+    output_padding = _pair(output_padding, "output_padding", op, 0)
     dilation = _pair(dilation, "dilation", op, 1)
-    if 2 * ph > kernel[0] or 2 * pw > kernel[1]:
-        raise RuntimeError(f"{op}: padding {(ph, pw)} should be at most half of kernel size "
-                           f"{kernel}")
-    h, w = input.shape[-2:]
-    out_hw = (_out_size(h, 2 * ph, kernel[0], stride[0], dilation[0]),
-              _out_size(w, 2 * pw, kernel[1], stride[1], dilation[1]))
+    if any(p >= max(s, d) for p, s, d in zip(output_padding, stride, dilation)):
+        raise RuntimeError(f"{op}: output padding must be smaller than either stride or "
+                           f"dilation, but got output_padding {output_padding}, stride {stride} "
+                           f"and dilation {dilation}")
+    out_hw = tuple((n - 1) * s - 2 * p + d * (k - 1) + q + 1 for n, s, p, d, k, q in
+                   zip(input.shape[2:], stride, padding, dilation, weight.shape[2:],
+                       output_padding))
     if min(out_hw) < 1:
-        raise RuntimeError(f"{op}: input of shape {tuple(input.shape)} is too small for kernel "
-                           f"{kernel} (output size {out_hw})")
-    return kernel, stride, ((ph, ph), (pw, pw)), dilation, out_hw
-
-
-class MaxPool2d(Op):
-    """z = the largest value of each window (padding counts as -inf).   gx: g added at each
-    window's first largest position (overlapping windows add up).
-
-    Shapes: x: (N, C, H, W)  ->  (N, C, OH, OW); `options` is (kernel, stride, pads, dilation,
-    out_hw).
-    """
-
-    @staticmethod
-    def forward(ctx, x, options):
-        kernel, stride, pads, dilation, out_hw = options
-        xp = _pad(x, pads, -np.inf)
-        win = _windows(xp, kernel, stride, dilation, out_hw)
-        n, c = x.shape[:2]
-        flat = win.reshape(n, c, *out_hw, -1)
-        pick = np.argmax(flat, axis=-1)
-        # the padded-input position of each window's pick, as one flat index
-        i, j = np.divmod(pick, kernel[1])
-        rows = np.arange(out_hw[0]).reshape(-1, 1) * stride[0] + i * dilation[0]
-        cols = np.arange(out_hw[1]) * stride[1] + j * dilation[1]
-        plane = np.arange(n * c).reshape(n, c, 1, 1) * (xp.shape[2] * xp.shape[3])
-        ctx.where = (plane + rows * xp.shape[3] + cols, xp.shape, pads, x.shape)
-        return np.take_along_axis(flat, pick[..., None], axis=-1)[..., 0]
-
-    @staticmethod
-    def backward(ctx, g):
-        _first_order_only(g, "max_pool2d")
-        where, padded_shape, pads, shape = ctx.where
-        sums = np.bincount(where.reshape(-1), weights=g.reshape(-1),
-                           minlength=int(np.prod(padded_shape)))
-        return _unpad(sums.reshape(padded_shape), pads, shape).astype(g.dtype), None
-
-
-class AvgPool2d(Op):
-    """z = the mean of each window (zero padding counted, as PyTorch's default
-    count_include_pad=True).   gx: g / window size added over each window.
-
-    Shapes: x: (N, C, H, W)  ->  (N, C, OH, OW); `options` is (kernel, stride, pads, out_hw).
-    """
-
-    @staticmethod
-    def forward(ctx, x, options):
-        kernel, stride, pads, out_hw = options
-        ctx.options = options
-        ctx.shape = x.shape
-        win = _windows(_pad(x, pads), kernel, stride, (1, 1), out_hw)
-        return win.mean(axis=(4, 5), dtype=x.dtype)
-
-    @staticmethod
-    def backward(ctx, g):
-        _first_order_only(g, "avg_pool2d")
-        kernel, stride, pads, out_hw = ctx.options
-        shape = ctx.shape
-        gxp = _padded_zeros(shape, pads, g.dtype)
-        share = g * (1.0 / (kernel[0] * kernel[1]))
-        gwin = np.broadcast_to(share[..., None, None], share.shape + kernel)
-        _add_windows(gxp, gwin, stride, (1, 1))
-        return _unpad(gxp, pads, shape), None
-
-
-def _batched(pool):
-    def run(input, *args):
-        if input.ndim == 3:
-            return pool(input.unsqueeze(0), *args).squeeze(0)
-        return pool(input, *args)
-    return run
-
-
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
-    """The largest value of each window, as `torch.nn.functional.max_pool2d` (stride defaults
-    to the kernel size).   Shapes: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW) or (C, OH, OW)"""
-    if ceil_mode or return_indices:
-        raise NotImplementedError("max_pool2d: ceil_mode and return_indices are not supported")
-    kernel, stride, pads, dilation, out_hw = _pool_geometry(input, kernel_size, stride,
-                                                            padding, dilation, "max_pool2d")
-    return _batched(lambda x: MaxPool2d.apply(x, (kernel, stride, pads, dilation, out_hw)))(
-        input)
-
-
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None):
-    """The mean of each window, as `torch.nn.functional.avg_pool2d` (zero padding counted).
-    Shapes: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW) or (C, OH, OW)"""
-    if ceil_mode or not count_include_pad or divisor_override is not None:
-        raise NotImplementedError("avg_pool2d: ceil_mode, count_include_pad=False and "
-                                  "divisor_override are not supported")
-    kernel, stride, pads, _, out_hw = _pool_geometry(input, kernel_size, stride, padding, 1,
-                                                     "avg_pool2d")
-    return _batched(lambda x: AvgPool2d.apply(x, (kernel, stride, pads, out_hw)))(input)
+        raise RuntimeError(f"{op}: input of shape {tuple(input.shape)} with weight of shape "
+                           f"{tuple(weight.shape)} and padding {padding} gives output size "
+                           f"{out_hw}, which is too small")
+    if input.dtype != weight.dtype:
+        raise TypeError(f"{op}: input dtype {input.dtype} and weight dtype {weight.dtype} "
+                        f"differ")
+    pads = tuple((p, p) for p in padding)
+    options = (stride, pads, dilation, int(groups), (input.shape[0], o) + out_hw)
+    return ConvTranspose2d.apply(input, weight, bias, options)

@@ -1,0 +1,95 @@
+"""Adaptive pooling and max unpooling layers (the arithmetic is in `nn._functional_pooling`)."""
+from . import functional as F
+from .module import Module
+
+__all__ = ["AdaptiveAvgPool1d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MaxUnpool1d",
+           "MaxUnpool2d"]
+
+
+class _AdaptivePool(Module):
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(_AdaptivePool):
+    """The mean of each of `output_size` windows [floor(i L / out), ceil((i + 1) L / out)).
+
+    Shapes: (N, C, L) or (C, L) -> (N, C, output_size) or (C, output_size)
+    """
+
+    def forward(self, input):
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+
+class _AdaptiveMaxPool(_AdaptivePool):
+    def __init__(self, output_size, return_indices=False):
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPool):
+    """The largest value of each adaptive window (and its index along L when
+    `return_indices`).   Shapes: (N, C, L) or (C, L) -> (N, C, output_size)"""
+
+    def forward(self, input):
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPool):
+    """The largest value of each adaptive window (and its flat index into H * W when
+    `return_indices`); `None` in output_size keeps that dim.
+
+    Shapes: (N, C, H, W) or (C, H, W) -> (N, C, oh, ow) or (C, oh, ow)
+
+    Example:
+        >>> pool = nn.AdaptiveMaxPool2d((3, 3), return_indices=True)
+        >>> y, idx = pool(autograd.randn(1, 4, 7, 10))   # y: (1, 4, 3, 3)
+    """
+
+    def forward(self, input):
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class _MaxUnpool(Module):
+    _dims = 2
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        tup = (lambda v: (v,) * self._dims if isinstance(v, int) else tuple(v))
+        self.kernel_size = tup(kernel_size)
+        self.stride = tup(stride if stride is not None else kernel_size)
+        self.padding = tup(padding)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpool):
+    """The inverse of `MaxPool1d(return_indices=True)`: values at their indices, zeros elsewhere.
+    Shapes: (N, C, L) -> (N, C, (L - 1) stride - 2 padding + kernel_size)"""
+
+    _dims = 1
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding,
+                              output_size)
+
+
+class MaxUnpool2d(_MaxUnpool):
+    """The inverse of `MaxPool2d(return_indices=True)`: values at their flat indices, zeros
+    elsewhere.
+
+    Shapes: (N, C, H, W) -> (N, C, (H - 1) stride - 2 padding + kH, ...)
+
+    Example:
+        >>> y, idx = nn.MaxPool2d(2, return_indices=True)(x)
+        >>> nn.MaxUnpool2d(2)(y, idx, output_size=x.shape)
+    """
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
+                              output_size)
