@@ -7,6 +7,7 @@ returns the new state. The steps are composed from differentiable ops, so gradie
 order come from the ops themselves.
 """
 import autograd
+from autograd.function import Function
 from autograd.ops import nn as _nnops
 
 __all__ = ["rnn_tanh_step", "rnn_relu_step", "lstm_step", "gru_step", "run_direction"]
@@ -58,6 +59,25 @@ def gru_step(xg, state, w_hh, b_hh, w_hr=None):
     return (n + z * (h - n),)
 
 
+class _SplitRows(Function):
+    """The row blocks x[starts[t]:starts[t + 1]] as separate outputs.   gx = cat(g_t).
+
+    # NOTE: one node for all the steps, because slicing the (S, G) input projection once per
+    # step would leave each step's backward a full (S, G) array of zeros to fill and add
+    # (O(L * S * G) work for L steps); here the backward is one concatenation.
+
+    Shapes: x: (S, *)  ->  one (starts[t + 1] - starts[t], *) block per step
+    """
+
+    @staticmethod
+    def forward(ctx, x, starts):
+        return tuple(x[a:b] for a, b in zip(starts[:-1], starts[1:]))
+
+    @staticmethod
+    def backward(ctx, *gs):
+        return autograd.cat(gs, 0), None
+
+
 def run_direction(step, xg, batch_sizes, state, weights, reverse=False):
     """Run `step` over packed, time-major pre-activations.
 
@@ -75,6 +95,7 @@ def run_direction(step, xg, batch_sizes, state, weights, reverse=False):
         starts.append(starts[-1] + n)
     steps = len(batch_sizes)
     outs = [None] * steps
+    xg = _SplitRows.apply(xg, starts) if steps > 1 else (xg,)
     if not reverse:
         active, done = state, []
         for t in range(steps):
@@ -82,7 +103,7 @@ def run_direction(step, xg, batch_sizes, state, weights, reverse=False):
             if n < active[0].shape[0]:
                 done.insert(0, tuple(s[n:] for s in active))
                 active = tuple(s[:n] for s in active)
-            active = step(xg[starts[t]:starts[t + 1]], active, *weights)
+            active = step(xg[t], active, *weights)
             outs[t] = active[0]
         final = active if not done else tuple(
             autograd.cat([a] + [d[k] for d in done], 0) for k, a in enumerate(active))
@@ -96,7 +117,7 @@ def run_direction(step, xg, batch_sizes, state, weights, reverse=False):
                 active = fresh if active is None else tuple(
                     autograd.cat([a, f], 0) for a, f in zip(active, fresh))
                 running = n
-            active = step(xg[starts[t]:starts[t + 1]], active, *weights)
+            active = step(xg[t], active, *weights)
             outs[t] = active[0]
         final = active
     return autograd.cat(outs, 0), final

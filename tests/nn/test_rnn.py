@@ -216,6 +216,15 @@ def test_packed_gru_passes_gradcheck_and_gradgradcheck():
     assert gradgradcheck(fn, (x, h0))
 
 
+def test_an_early_output_gets_gradient_from_earlier_steps_only():
+    m = nn.GRU(3, 4).double()
+    x = _t(RNG.standard_normal((5, 2, 3)), True)
+    out, _ = m(x)
+    out[1].sum().backward()
+    grad = x.grad.detach().numpy()
+    assert np.abs(grad[:2]).min() > 0 and not grad[2:].any()
+
+
 # ---------------------------------------------------------------------- packed sequences
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
 def test_packed_batch_gives_each_sequence_what_it_gives_alone(kind):
