@@ -107,15 +107,19 @@ def test_layer_matches_torch(kind, dtype, layers, bidir, batch_first, bias, unba
                           [(x_o, x_t)] + list(zip(h_o, h_t)), dtype)
 
 
-PACKED = [(kind, dtype, layers, bidir, enforce_sorted, with_h0)
+PACKED = [(kind, dtype, layers, bidir, enforce_sorted, with_h0, proj)
           for kind, dtype in itertools.product(("RNN", "LSTM", "GRU"), ("float64", "float32"))
           for layers, bidir, enforce_sorted, with_h0 in
-          itertools.product((1, 2), *[(False, True)] * 3)]
+          itertools.product((1, 2), *[(False, True)] * 3)
+          for proj in ((0, 3) if kind == "LSTM" and dtype == "float64" else (0,))]
 
 
-@pytest.mark.parametrize("kind,dtype,layers,bidir,enforce_sorted,with_h0", PACKED)
-def test_packed_sequences_match_torch(kind, dtype, layers, bidir, enforce_sorted, with_h0):
-    ours, theirs = _pair(kind, dtype, num_layers=layers, bidirectional=bidir)
+@pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
+@pytest.mark.parametrize("kind,dtype,layers,bidir,enforce_sorted,with_h0,proj", PACKED)
+def test_packed_sequences_match_torch(kind, dtype, layers, bidir, enforce_sorted, with_h0,
+                                      proj):
+    kw = dict(proj_size=proj) if proj else {}
+    ours, theirs = _pair(kind, dtype, num_layers=layers, bidirectional=bidir, **kw)
     lengths = [6, 4, 4, 2, 1] if enforce_sorted else [2, 6, 1, 4, 4]
     x_o, x_t = _both(RNG.standard_normal((6, 5, 3)), dtype)
     p_o = ornn.pack_padded_sequence(x_o, lengths, enforce_sorted=enforce_sorted)
@@ -123,8 +127,8 @@ def test_packed_sequences_match_torch(kind, dtype, layers, bidir, enforce_sorted
     D = 2 if bidir else 1
     h_o, h_t = [], []
     if with_h0:
-        for _ in range(2 if kind == "LSTM" else 1):
-            a, b = _both(RNG.standard_normal((D * layers, 5, 4)), dtype)
+        for size in ([proj or 4, 4] if kind == "LSTM" else [4]):
+            a, b = _both(RNG.standard_normal((D * layers, 5, size)), dtype)
             h_o.append(a)
             h_t.append(b)
     extra_o, extra_t = _state_args(kind, h_o, h_t)
