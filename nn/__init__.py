@@ -22,7 +22,8 @@ from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm, RMSNorm
 from .parameter import Buffer, Parameter
 from .sparse import Embedding
-from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from .rnn import GRU, LSTM, RNN, RNNBase
+from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 
 __all__ = [
     "functional", "init", "utils", "CELU", "ELU", "GELU", "GLU", "PReLU", "ReLU", "ReLU6",

@@ -218,6 +218,10 @@ def test_errors_have_torchs_types():
         ("GRUCell", (3, 4), lambda m, z, r: m(r(2, 2, 3))),
         ("RNNCell", (3, 4), lambda m, z, r: m(r(2, 3), z(3, 4))),
         ("RNNCell", (3, 4), lambda m, z, r: m(r(2, 3), z(2, 5))),
+        ("RNNCell", (3, 4), lambda m, z, r: m(r(3), z(2, 4))),
+        ("GRUCell", (3, 4), lambda m, z, r: m(r(2, 3).double())),
+        ("GRUCell", (3, 4), lambda m, z, r: m(r(2, 3), z(2, 4).double())),
+        ("GRU", (3, 4), lambda m, z, r: m(r(2, 1, 3), z(1, 1, 4).double())),
     ]
     for kind, args, call in cases:
         with pytest.raises(Exception) as theirs:
