@@ -5,3 +5,4 @@ from .diagnostics import TrainingDiagnostics
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm",
            "parameters_to_vector", "vector_to_parameters", "TrainingDiagnostics"]
+from . import rnn  # noqa: E402  (nn.utils.rnn: padding and packing of sequences)
