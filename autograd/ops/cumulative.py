@@ -15,7 +15,7 @@ __all__ = ["cummax", "cummin", "logcumsumexp"]
 
 def _running_index(a, d, largest):
     """Index of the running maximum (minimum) along `d`: a later equal value takes over, and
-    the first nan holds on for good, as PyTorch."""
+    from the first nan on the value is nan, at the index of the latest nan, as PyTorch."""
     moved = np.moveaxis(a, d, 0)
     out = np.empty(moved.shape, np.int64)
     if moved.shape[0] == 0:
@@ -27,7 +27,7 @@ def _running_index(a, d, largest):
         v = moved[i]
         better = v >= best if largest else v <= best
         if floats:
-            better = ~np.isnan(best) & (np.isnan(v) | better)
+            better = np.isnan(v) | (~np.isnan(best) & better)
         best = np.where(better, v, best)
         idx = np.where(better, i, idx)
         out[i] = idx
