@@ -39,8 +39,8 @@ from .ops.nn import addmm, linear, log_softmax, logsigmoid, softmax, softplus
 from .ops.sort import argsort, sort, topk, tril, triu
 from .ops.conv import avg_pool2d, conv2d, max_pool2d
 from .ops.diag import diag, diag_embed, diagonal, trace
-from .ops.arrange import (block_diag, cartesian_product, column_stack, cross, diff, dstack, kron,
-                          meshgrid, rot90)
+from .ops.arrange import (block_diag, cartesian_prod, cartesian_product, column_stack, cross,
+                          diff, dstack, kron, meshgrid, rot90)
 from .ops.stats import (aminmax, kthvalue, median, mode, nanmean, nanmedian, nanquantile,
                         nansum, quantile)
 from .ops.cumulative import cummax, cummin, logcumsumexp

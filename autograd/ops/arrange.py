@@ -1,5 +1,5 @@
 """Arrangements composed from shape and element-wise ops (so they need no backward of their
-own): cross, kron, block_diag, meshgrid, cartesian_product, rot90, diff, dstack, column_stack.
+own): cross, kron, block_diag, meshgrid, cartesian_prod, rot90, diff, dstack, column_stack.
 """
 import warnings
 
@@ -12,7 +12,8 @@ from .elementwise import logical_xor, mul, sub
 from .shape import (_common, broadcast_tensors, cat, expand, flip, narrow, pad, reshape, roll,
                     stack, transpose)
 
-__all__ = ["cross", "linalg_cross", "kron", "block_diag", "meshgrid", "cartesian_product",
+__all__ = ["cross", "linalg_cross", "kron", "block_diag", "meshgrid", "cartesian_prod",
+           "cartesian_product",
            "rot90", "diff", "dstack", "column_stack"]
 
 
@@ -34,6 +35,9 @@ def _cross_along(a, b, d):
 
 def linalg_cross(input, other, *, dim=-1):
     """`linalg.cross`: the cross product of 3-vectors along `dim` (inputs broadcast)."""
+    if input.ndim != other.ndim:
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions, got "
+                           f"shapes {tuple(input.shape)} and {tuple(other.shape)}")
     a, b = promote(input, other)
     a, b = broadcast_tensors(a, b)
     d = normalize_dim(dim, a._data.ndim, "linalg.cross")
@@ -130,10 +134,10 @@ def meshgrid(*tensors, indexing=None):
     return tuple(out)
 
 
-def cartesian_product(*tensors):
+def cartesian_prod(*tensors):
     """Rows of every combination of the elements of 1-D tensors (last varies fastest).
     Shapes: (n1,), ..., (nk,) -> (n1 * ... * nk, k); a single tensor is returned as is."""
-    tensors = _tensor_args(tensors, "cartesian_product")
+    tensors = _tensor_args(tensors, "cartesian_prod")
     for t in tensors:
         if t.ndim != 1:
             raise RuntimeError(f"Expect a 1D vector, but got shape {tuple(t.shape)}")
@@ -141,6 +145,9 @@ def cartesian_product(*tensors):
         return tensors[0]
     grids = meshgrid(*tensors, indexing="ij")
     return stack([reshape(g, (-1,)) for g in grids], 1)
+
+
+cartesian_product = cartesian_prod
 
 
 # ---------------------------------------------------------------------- rotations and steps

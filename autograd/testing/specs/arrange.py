@@ -1,5 +1,5 @@
 """Registry entries: diagonals (diagonal, diag_embed, diag, trace, fill_diagonal_, tril_, triu_)
-and arrangements (cross, kron, block_diag, meshgrid, cartesian_product, rot90, diff, dstack,
+and arrangements (cross, kron, block_diag, meshgrid, cartesian_prod, rot90, diff, dstack,
 column_stack)."""
 import numpy as np
 from hypothesis import strategies as st
@@ -147,8 +147,9 @@ def _cartesian_ref(*xs):
     return np.stack([g.reshape(-1) for g in grids], 1)
 
 
-_reg("cartesian_product", autograd.cartesian_product, _cartesian_ref,
-     _vectors(2).map(lambda s: (s, {})), arity=2, covers=("Stack",))
+_reg("cartesian_prod", autograd.cartesian_prod, _cartesian_ref,
+     _vectors(2).map(lambda s: (s, {})), arity=2, covers=("Stack",),
+     public=("cartesian_prod", "cartesian_product"))
 
 
 # ---------------------------------------------------------------------- rotations and steps
