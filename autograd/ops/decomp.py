@@ -253,10 +253,12 @@ def solve(A, B, *, left=True):
 
 
 def cholesky(A, *, upper=False):
-    """The Cholesky factor L (A = L L^T) of each symmetric positive-definite matrix (its
-    transpose with `upper`). Only the lower triangle of A is read."""
-    lo = Cholesky.apply(_square(A, "linalg.cholesky"))
-    return _mT(lo) if upper else lo
+    """The Cholesky factor L (A = L L^T) of each symmetric positive-definite matrix; with
+    `upper`, U = L^T (A = U^T U). Only the lower (upper) triangle of A is read."""
+    a = _square(A, "linalg.cholesky")
+    if upper:  # U^T U = A, read from A's upper triangle (the lower one of A^T), as PyTorch
+        return _mT(Cholesky.apply(_mT(a)))
+    return Cholesky.apply(a)
 
 
 def inverse(input):
