@@ -14,7 +14,7 @@ from .ops.products import multi_dot
 from .ops.reduce import amax, amin, norm as _norm, sum as _sum
 from .ops.shape import movedim
 
-__all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "inv", "det", "slogdet",
+__all__ = ["LinAlgError", "SlogdetResult", "norm", "vector_norm", "matrix_norm", "inv", "det", "slogdet",
            "solve", "cholesky", "svdvals", "cross", "multi_dot", "matmul", "diagonal"]
 
 
