@@ -41,9 +41,21 @@ from .ops.index import (argwhere, gather, index_select, masked_fill, masked_sele
 from .ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, tensordot
 from .ops.nn import addmm, linear, log_softmax, logsigmoid, softmax, softplus
 from .ops.sort import argsort, sort, topk, tril, triu
-from .ops.conv import conv2d
-from .ops.conv import conv_transpose2d
+from .ops.conv import conv2d, conv_transpose2d
 from .ops.pool import avg_pool2d, max_pool2d
+from .ops.diag import diag, diag_embed, diagonal, trace
+from .ops.arrange import (block_diag, cartesian_prod, cartesian_product, column_stack, cross,
+                          diff, dstack, kron, meshgrid, rot90)
+from .ops.stats import (aminmax, kthvalue, median, mode, nanmean, nanmedian, nanquantile,
+                        nansum, quantile)
+from .ops.cumulative import cummax, cummin, logcumsumexp
+from .ops.distance import cdist, dist
+from .ops.counting import (bincount, bucketize, histc, isin, searchsorted, unique,
+                           unique_consecutive)
+from .ops.decomp import det, inverse, logdet, slogdet
+from .ops.decomp import cholesky_legacy as cholesky
+from .ops.products import addbmm, addmv, baddbmm, chain_matmul
+from . import linalg
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from . import profiler
 from . import data, datasets, functional, viz

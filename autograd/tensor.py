@@ -510,3 +510,19 @@ Tensor.scatter_add_ = lambda self, dim, index, src: _ip.apply_inplace(
 Tensor.index_fill_ = lambda self, dim, index, value: _ip.apply_inplace(
     self, "index_fill_", lambda x: _idx.index_put(
         x, (slice(None),) * _idx.normalize_dim(dim, x.ndim) + (index,), value))
+
+from .ops import diag as _dg, arrange as _arr, stats as _st, cumulative as _cum  # noqa: E402
+from .ops import distance as _dist, counting as _cnt, decomp as _dec, products as _prd  # noqa
+for _mod, _names in (
+        (_dg, ("diagonal", "diag_embed", "diag", "trace", "fill_diagonal_", "tril_", "triu_")),
+        (_arr, ("cross", "kron", "rot90", "diff")),
+        (_st, ("nansum", "nanmean", "median", "nanmedian", "kthvalue", "mode", "quantile",
+               "nanquantile", "aminmax")),
+        (_cum, ("cummax", "cummin", "logcumsumexp")),
+        (_dist, ("dist",)),
+        (_cnt, ("unique", "unique_consecutive", "bincount", "histc", "isin")),
+        (_dec, ("inverse", "det", "logdet", "slogdet")),
+        (_prd, ("addmv", "baddbmm", "addbmm"))):
+    for _name in _names:
+        setattr(Tensor, _name, getattr(_mod, _name))
+Tensor.cholesky = _dec.cholesky_legacy

@@ -191,10 +191,14 @@ EXEMPT_FUNCTIONS = {
         "logical_not", "all", "any", "argmax", "argmin", "count_nonzero", "nonzero",
         "argwhere", "floor_divide", "argsort")},
     **{name: _NO_GRAD_VS_TORCH for name in ("remainder", "fmod", "frac")},
+    **{name: "returns indices, counts or a bool mask (no gradient, as in PyTorch)"
+       for name in ("unique", "unique_consecutive", "bincount", "histc", "bucketize",
+                    "searchsorted", "isin")},
 }
 
 # The entries, one module per family (imported last: they use the names above).
 from .specs import elementwise, reduce, shape, index, linalg, nn  # noqa: E402,F401
 from .specs import load_optional  # noqa: E402
+from .specs import arrange, decomp, stats  # noqa: E402,F401
 
 load_optional()
