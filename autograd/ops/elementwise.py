@@ -689,7 +689,9 @@ def _no_grad_unary(np_fn, name, keep_dtype=True):
     return fn
 
 
-sign = _no_grad_unary(np.sign, "sign")
+# NOTE: PyTorch's sign (and sgn) of nan is 0, where NumPy's is nan.
+sign = _no_grad_unary(lambda a: np.where(np.isnan(a), 0, np.sign(a)).astype(a.dtype, copy=False)
+                      if a.dtype.kind == "f" else np.sign(a), "sign")
 floor = _no_grad_unary(np.floor, "floor")
 ceil = _no_grad_unary(np.ceil, "ceil")
 trunc = _no_grad_unary(np.trunc, "trunc")
