@@ -191,10 +191,14 @@ EXEMPT_FUNCTIONS = {
         "logical_not", "all", "any", "argmax", "argmin", "count_nonzero", "nonzero",
         "argwhere", "floor_divide", "argsort")},
     **{name: _NO_GRAD_VS_TORCH for name in ("remainder", "fmod", "frac")},
+    "sgn": "an alias of sign (real tensors): " + _NO_GRAD,
+    "heaviside": "a step function: zero gradient almost everywhere, and PyTorch does not "
+                 "differentiate it either",
 }
 
 # The entries, one module per family (imported last: they use the names above).
 from .specs import elementwise, reduce, shape, index, linalg, nn  # noqa: E402,F401
+from .specs import elementwise_math  # noqa: E402,F401
 from .specs import load_optional  # noqa: E402
 
 load_optional()
