@@ -118,11 +118,11 @@ def float_operands(input, other, op):
     integer and bool operands made float, and a Python number turned into a 0-d tensor of the
     other operand's dtype (a weak scalar: float32 stays float32). Shapes must broadcast
     (RuntimeError naming both otherwise)."""
-    a, b = promote(input, other)
-    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
-    if not (ta or tb):
+    if not (isinstance(input, Tensor) or isinstance(other, Tensor)):
         raise TypeError(f"{op}(): expected at least one Tensor argument, got "
                         f"{type(input).__name__} and {type(other).__name__}")
+    a, b = promote(input, other)
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if ta:
         a = to_float(a)
     if tb:

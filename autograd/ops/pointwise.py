@@ -24,8 +24,8 @@ class Fmax(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.takes_a = (a >= b) | np.isnan(b)
-        return np.fmax(a, b)
+        ctx.takes_a = takes_a = (a >= b) | np.isnan(b)
+        return np.where(takes_a, a, b)  # np.fmax would pick b on a tie of 0.0 and -0.0
 
     @staticmethod
     def backward(ctx, g):
@@ -41,8 +41,8 @@ class Fmin(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.takes_a = (a <= b) | np.isnan(b)
-        return np.fmin(a, b)
+        ctx.takes_a = takes_a = (a <= b) | np.isnan(b)
+        return np.where(takes_a, a, b)
 
     @staticmethod
     def backward(ctx, g):
