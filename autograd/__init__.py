@@ -40,7 +40,7 @@ from .ops.sort import argsort, sort, topk, tril, triu
 from .ops.conv import avg_pool2d, conv2d, max_pool2d
 from .ops.trig import (acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
                        asin, asinh, atan, atan2, atanh, cosh, deg2rad, hypot, rad2deg, sinh)
-from .ops.special import (erfc, erfinv, logaddexp, logaddexp2, logit, nan_to_num, sinc,
+from .ops.special import (erfc, erfinv, i0, logaddexp, logaddexp2, logit, nan_to_num, sinc,
                           xlogy)
 from .ops.pointwise import (addcdiv, addcmul, copysign, float_power, fmax, fmin, heaviside,
                             sgn)

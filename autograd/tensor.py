@@ -539,12 +539,12 @@ _UNARY_MATH = ("asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh"
                "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "deg2rad", "rad2deg")
 for _mod, _names in ((_trig, _UNARY_MATH + ("atan2", "arctan2", "hypot")),
                      (_spc, ("erfc", "erfinv", "logit", "xlogy", "logaddexp", "logaddexp2",
-                             "nan_to_num", "sinc")),
+                             "nan_to_num", "sinc", "i0")),
                      (_pw, ("fmax", "fmin", "copysign", "float_power", "heaviside", "sgn",
                             "addcmul", "addcdiv"))):
     for _name in _names:
         setattr(Tensor, _name, getattr(_mod, _name))
-for _mod, _names in ((_trig, _UNARY_MATH), (_spc, ("erfc", "erfinv", "sinc"))):
+for _mod, _names in ((_trig, _UNARY_MATH), (_spc, ("erfc", "erfinv", "sinc", "i0"))):
     for _name in _names:
         setattr(Tensor, _name + "_",
                 (lambda f, n: lambda self: _ip.apply_inplace(self, n, f))(getattr(_mod, _name),

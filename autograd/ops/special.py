@@ -1,4 +1,4 @@
-"""Special functions: erfc, erfinv, logit, xlogy, logaddexp, logaddexp2, nan_to_num, sinc.
+"""Special functions: erfc, erfinv, logit, xlogy, logaddexp, logaddexp2, nan_to_num, sinc, i0.
 
 Backward formulas use only operators and `dual` helpers, so they run on arrays (first order)
 and on Tensors (under `create_graph`). Masks that pick a branch carry no gradient, so they are
@@ -14,7 +14,8 @@ from ..tensor import Tensor, _make
 from ._util import dual, float_operands, to_float
 from .elementwise import _cos, _erf_array, _exp, _log, _where, sigmoid
 
-__all__ = ["erfc", "erfinv", "logit", "xlogy", "logaddexp", "logaddexp2", "nan_to_num", "sinc"]
+__all__ = ["erfc", "erfinv", "logit", "xlogy", "logaddexp", "logaddexp2", "nan_to_num", "sinc",
+           "i0"]
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _LN2 = math.log(2.0)
@@ -239,6 +240,57 @@ class Sinc(Op):
 _SINC_SERIES = tuple((-1) ** k * 2 * k / math.factorial(2 * k + 1) for k in range(6, 0, -1))
 
 
+# ---------------------------------------------------------------------- Bessel
+class I0(Op):
+    """z = I0(x), the modified Bessel function of the first kind, order 0.   gx = g * I1(x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore"):
+            return np.i0(x).astype(x.dtype, copy=False)  # nan at +-inf, as PyTorch
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return g * _i1(x)
+
+
+class I1(Op):
+    """z = I1(x), order 1 (the derivative of I0; not public).
+    gx = g * (I0(x) - I1(x) / x);  g * (1/2 + 3 x**2 / 16) for |x| < 1e-4 (its series, which
+    stays exact where x / 2 is subnormal)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = _i1_array(x)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        small = np.abs(_raw(x)) < 1e-4
+        series = x * x * 0.1875 + 0.5
+        return g * _where(small, series, _i0(x) - out / _where(small, 1.0, x))
+
+
+def _i1_array(x):
+    """I1(x) = sum_k (x/2)**(2k+1) / (k! (k+1)!) in float64: every term has the sign of x, so
+    the sum has no cancellation; it runs until the terms past the peak (k ~ |x|/2) are below
+    rounding. nan at +-inf and nan, as PyTorch."""
+    v = np.asarray(x, np.float64)
+    finite = np.isfinite(v)
+    h = np.where(finite, v, 0.0) * 0.5
+    term = h.copy()
+    total = h.copy()
+    big = float(np.abs(h).max(initial=0.0))
+    for k in range(int(big + 10.0 * math.sqrt(big) + 30)):
+        term = term * (h * h) / ((k + 1) * (k + 2))
+        total = total + term
+    return np.where(finite, total, np.nan).astype(x.dtype, copy=False)
+
+
 # ---------------------------------------------------------------------- dual helpers
 def _raw(v):
     """The array under a Tensor (for masks, which carry no gradient)."""
@@ -251,6 +303,8 @@ def _sigmoid_array(z):
 
 
 _sigmoid = dual(lambda t: sigmoid(t), _sigmoid_array)
+_i0 = dual(lambda t: I0.apply(t), lambda a: np.i0(a).astype(a.dtype, copy=False))
+_i1 = dual(lambda t: I1.apply(t), _i1_array)
 _xlogy = dual(lambda t, y: xlogy(t, y), _xlogy_array)
 
 
@@ -304,3 +358,8 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
 def sinc(input):
     """The normalized sinc function sin(pi x) / (pi x), 1 at 0."""
     return Sinc.apply(to_float(input))
+
+
+def i0(input):
+    """The modified Bessel function of the first kind, order 0 (nan at +-inf, as PyTorch)."""
+    return I0.apply(to_float(input))

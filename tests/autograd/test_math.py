@@ -120,6 +120,19 @@ def test_sinc_gradient_is_float64_accurate_on_both_sides_of_the_series_switch():
     np.testing.assert_allclose(_grad(autograd.sinc, x), expected, rtol=2e-14)
 
 
+# ---------------------------------------------------------------------- i0
+def test_i0_known_values_and_its_gradient_i1():
+    np.testing.assert_allclose(autograd.i0(_t([0.0, 1.0, -2.0])).numpy(),
+                               [1.0, 1.2660658777520084, 2.2795853023360673], rtol=1e-15)
+    # I1(1) and I1(10) from tables; I1(0) == 0, I1 is odd
+    np.testing.assert_allclose(_grad(autograd.i0, [0.0, 1.0, -1.0, 10.0]),
+                               [0.0, 0.5651591039924851, -0.5651591039924851,
+                                2670.988303701255], rtol=1e-14)
+    x = _t([0.0], requires_grad=True)
+    g, = autograd.grad(autograd.i0(x).sum(), x, create_graph=True)
+    assert autograd.grad(g.sum(), x)[0].tolist() == [0.5]  # I1'(0) = 1/2
+
+
 # ---------------------------------------------------------------------- logit, xlogy
 def test_logit_with_eps_clamps_and_stops_the_gradient_outside():
     y = autograd.logit(_t([0.1, 0.5, 0.95]), eps=0.2).numpy()
@@ -227,7 +240,7 @@ def test_hypot_does_not_overflow_and_its_gradient_is_the_unit_vector():
 
 # ---------------------------------------------------------------------- dtypes and scalars
 @pytest.mark.parametrize("name", ["asin", "acos", "atan", "sinh", "cosh", "asinh", "atanh",
-                                  "erfc", "erfinv", "sinc", "deg2rad", "rad2deg", "logit"])
+                                  "erfc", "erfinv", "sinc", "deg2rad", "rad2deg", "logit", "i0"])
 def test_integer_inputs_give_the_default_float_dtype_and_float32_stays(name):
     fn = getattr(autograd, name)
     assert fn(autograd.tensor([0, 0])).dtype == autograd.get_default_dtype()

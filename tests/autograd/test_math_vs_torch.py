@@ -40,6 +40,7 @@ UNARY = {  # name: (values, ours, theirs)
     "erfinv": (UNIT + [1.0 - 1e-7, -(1.0 - 1e-12), 0.5, 0.75, 1e-30], autograd.erfinv,
                torch.erfinv),
     # (torch's sinc gradient cancels catastrophically for |x| << 1: see test_math.py for ours)
+    "i0": (EDGES + [5.0, 100.0, 700.0, -650.0], autograd.i0, torch.i0),
     "sinc": ([0.0, -0.0, 0.3, -0.7, 1.0, -1.0, 2.5, -4.0, 30.0, 1e4, INF, -INF, NAN, 0.5, -1.5,
               3.0], autograd.sinc, torch.sinc),
     "deg2rad": (EDGES + [180.0, -90.0], autograd.deg2rad, torch.deg2rad),
@@ -178,7 +179,7 @@ def test_inplace_addcmul_and_addcdiv_match_torch(name):
 # ---------------------------------------------------------------------- in-place methods
 INPLACE_UNARY = ["asin_", "acos_", "atan_", "sinh_", "cosh_", "asinh_", "atanh_", "arcsin_",
                  "arccos_", "arctan_", "arcsinh_", "arctanh_", "erfc_", "erfinv_", "sinc_",
-                 "deg2rad_", "rad2deg_", "logit_", "nan_to_num_"]
+                 "deg2rad_", "rad2deg_", "logit_", "nan_to_num_", "i0_"]
 
 
 @pytest.mark.parametrize("name", INPLACE_UNARY)
@@ -234,7 +235,7 @@ def test_inplace_math_on_an_integer_tensor_raises_like_torch():
 
 # ---------------------------------------------------------------------- dtypes
 UNARY_NAMES = ["asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erfc",
-               "erfinv", "sinc", "deg2rad", "rad2deg", "logit"]
+               "erfinv", "sinc", "deg2rad", "rad2deg", "logit", "i0"]
 
 
 @pytest.mark.parametrize("name", UNARY_NAMES)
@@ -335,7 +336,7 @@ def test_erfc_matches_torch_in_the_far_tail_where_one_minus_erf_is_zero():
 
 
 @pytest.mark.parametrize("name", ["asin", "acosh", "atanh", "erfc", "erfinv", "sinc", "logit",
-                                  "sinh"])
+                                  "sinh", "i0"])
 def test_second_derivatives_match_torch(name):
     values = {"acosh": [1.5, 2.0, 4.0], "logit": [0.2, 0.5, 0.7]}.get(name, [-0.6, 0.3, 0.8])
     ours, theirs = _pair(values, np.float64)

@@ -10,6 +10,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 import autograd
+from autograd.ops.special import I1
 from ..registry import OpSpec, register
 from ..strategies import Domain
 
@@ -33,6 +34,11 @@ def _erfinv_scalar(x):
 
 
 _erfinv = np.vectorize(_erfinv_scalar, otypes=[np.float64])
+
+
+def _i1(x):
+    return sum((x / 2) ** (2 * k + 1) / (math.factorial(k) * math.factorial(k + 1))
+               for k in range(40))
 
 
 def _unary(name, fn, ref, domain=Domain(), covers=None, **kw):
@@ -83,6 +89,9 @@ _unary("sinc", autograd.sinc, np.sinc, Domain(-3.0, 3.0, include=(0.0,)))
 _unary("nan_to_num", autograd.nan_to_num, np.nan_to_num, covers=("NanToNum",),
        notes="finite inputs only here (finite differences cannot see nan or inf); the "
              "replacements are compared with PyTorch in tests/autograd/test_math_vs_torch.py")
+_unary("i0", autograd.i0, np.i0, Domain(-5.0, 5.0), covers=("I0",))
+_unary("i1", I1.apply, _i1, Domain(-5.0, 5.0, include=(0.0,)), public=(),
+       notes="I1 is not public: it is i0's derivative, an op so that i0 has double backward")
 _binary("xlogy", autograd.xlogy, lambda x, y: x * np.log(y),
         (Domain(-3.0, 3.0, include=(0.0,)), Domain(0.1, 5.0)), ("Xlogy",))
 register(OpSpec("xlogy_scalar_input", lambda y, s: autograd.xlogy(s, y),
