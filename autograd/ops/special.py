@@ -12,7 +12,7 @@ import numpy as np
 from ..function import Op
 from ..tensor import Tensor, _make
 from ._util import dual, float_operands, to_float
-from .elementwise import _cos, _erf_array, _exp, _log, _where, sigmoid
+from .elementwise import _cos, _erf_array, _exp, _where, sigmoid
 
 __all__ = ["erfc", "erfinv", "logit", "xlogy", "logaddexp", "logaddexp2", "nan_to_num", "sinc",
            "i0"]

@@ -70,7 +70,8 @@ def _pair(values, dtype, requires_grad=True):
 
 
 def _assert_close(ours, theirs, rtol, what, signed_zeros=True):
-    assert ours.dtype == theirs.detach().numpy().dtype, f"{what}: dtype {ours.dtype} vs {theirs.dtype}"
+    assert ours.dtype == theirs.detach().numpy().dtype, \
+        f"{what}: dtype {ours.dtype} vs {theirs.dtype}"
     a = ours.detach().numpy().astype(np.float64)
     b = theirs.detach().numpy().astype(np.float64)
     tiny = np.finfo(ours.dtype).tiny
@@ -104,13 +105,6 @@ def test_unary_values_and_gradients_match_torch_at_edge_values(name, dtype):
     with np.errstate(all="ignore"):
         _run(ours_fn, theirs_fn, [x_ours], [x_theirs], RTOL[dtype], name,
              grad_rtol=GRAD_RTOL.get(name) if dtype == np.float64 else None)
-
-
-def _grid(values, shape_a, shape_b):
-    """Two broadcastable arrays holding every pair of `values` (plus random fill)."""
-    v = np.asarray(values)
-    a, b = np.meshgrid(v, v, indexing="ij")
-    return a.reshape(shape_a + (-1,)) if shape_a else a, b
 
 
 BINARY_EDGES = [0.0, -0.0, 1e-8, 0.5, -1.5, 2.0, 3.0, -40.0, 1e4, INF, -INF, NAN]
