@@ -56,6 +56,12 @@ from .ops.decomp import det, inverse, logdet, slogdet
 from .ops.decomp import cholesky_legacy as cholesky
 from .ops.products import addbmm, addmv, baddbmm, chain_matmul
 from . import linalg
+from .ops.trig import (acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
+                       asin, asinh, atan, atan2, atanh, cosh, deg2rad, hypot, rad2deg, sinh)
+from .ops.special import (erfc, erfinv, i0, logaddexp, logaddexp2, logit, nan_to_num, sinc,
+                          xlogy)
+from .ops.pointwise import (addcdiv, addcmul, copysign, float_power, fmax, fmin, heaviside,
+                            sgn)
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from . import profiler
 from . import data, datasets, functional, viz

@@ -470,10 +470,6 @@ for _name in ("exp", "log", "sqrt", "sigmoid", "tanh", "relu", "neg", "abs", "si
                                                                       _name + "_"))
 Tensor.lerp_ = lambda self, end, weight: _ip.apply_inplace(
     self, "lerp_", lambda x, e: _ew.lerp(x, e, weight), end)
-Tensor.addcmul_ = lambda self, t1, t2, value=1: _ip.apply_inplace(
-    self, "addcmul_", lambda x, a, b: _ew.add(x, _ew.mul(_ew.mul(a, b), value)), t1, t2)
-Tensor.addcdiv_ = lambda self, t1, t2, value=1: _ip.apply_inplace(
-    self, "addcdiv_", lambda x, a, b: _ew.add(x, _ew.mul(_ew.div(a, b), value)), t1, t2)
 
 from .ops import reduce as _red, shape as _shp, index as _idx, linalg as _la, nn as _nn  # noqa
 from .ops import sort as _srt  # noqa: E402
@@ -526,3 +522,42 @@ for _mod, _names in (
     for _name in _names:
         setattr(Tensor, _name, getattr(_mod, _name))
 Tensor.cholesky = _dec.cholesky_legacy
+from .ops import trig as _trig, special as _spc, pointwise as _pw  # noqa: E402
+
+_UNARY_MATH = ("asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsin",
+               "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "deg2rad", "rad2deg")
+for _mod, _names in ((_trig, _UNARY_MATH + ("atan2", "arctan2", "hypot")),
+                     (_spc, ("erfc", "erfinv", "logit", "xlogy", "logaddexp", "logaddexp2",
+                             "nan_to_num", "sinc", "i0")),
+                     (_pw, ("fmax", "fmin", "copysign", "float_power", "heaviside", "sgn",
+                            "addcmul", "addcdiv"))):
+    for _name in _names:
+        setattr(Tensor, _name, getattr(_mod, _name))
+for _mod, _names in ((_trig, _UNARY_MATH), (_spc, ("erfc", "erfinv", "sinc", "i0"))):
+    for _name in _names:
+        setattr(Tensor, _name + "_",
+                (lambda f, n: lambda self: _ip.apply_inplace(self, n, f))(getattr(_mod, _name),
+                                                                          _name + "_"))
+for _mod, _name in ((_trig, "atan2"), (_trig, "arctan2"), (_trig, "hypot"), (_spc, "xlogy"),
+                    (_pw, "copysign")):
+    setattr(Tensor, _name + "_",
+            (lambda f, n: lambda self, other: _ip.apply_inplace(self, n, f, other))(
+                getattr(_mod, _name), _name + "_"))
+Tensor.logit_ = lambda self, eps=None: _ip.apply_inplace(
+    self, "logit_", lambda x: _spc.logit(x, eps))
+Tensor.nan_to_num_ = lambda self, nan=0.0, posinf=None, neginf=None: _ip.apply_inplace(
+    self, "nan_to_num_", lambda x: _spc.nan_to_num(x, nan, posinf, neginf))
+Tensor.addcmul_ = lambda self, tensor1, tensor2, *, value=1: _ip.apply_inplace(
+    self, "addcmul_", lambda x, a, b: _pw.addcmul(x, a, b, value=value), tensor1, tensor2)
+Tensor.addcdiv_ = lambda self, tensor1, tensor2, *, value=1: _ip.apply_inplace(
+    self, "addcdiv_", lambda x, a, b: _pw.addcdiv(x, a, b, value=value), tensor1, tensor2)
+
+
+def _float_power_(self, exponent):
+    if self._data.dtype != dtypes.float64:
+        raise RuntimeError(f"the base given to float_power_ has dtype {self._data.dtype} but the "
+                           f"operation's result requires dtype float64")
+    return _ip.apply_inplace(self, "float_power_", _pw.float_power, exponent)
+
+
+Tensor.float_power_ = _float_power_

@@ -11,7 +11,8 @@ from .._broadcast import unbroadcast
 from ..tensor import Tensor, _make
 
 __all__ = ["unbroadcast", "dual", "normalize_dim", "normalize_dims", "as_tensor_operand",
-           "promote", "to_float", "is_tensor"]
+           "promote", "to_float", "is_tensor",
+           "float_operands"]
 
 
 def is_tensor(x):
@@ -110,3 +111,31 @@ def to_float(x):
     if x._data.dtype.kind == "f":
         return x
     return _make(x._data.astype(dtypes.get_default_dtype()), None)
+
+
+def float_operands(input, other, op):
+    """`input` and `other` as two float Tensors for a binary op: promoted to their common dtype,
+    integer and bool operands made float, and a Python number turned into a 0-d tensor of the
+    other operand's dtype (a weak scalar: float32 stays float32). Shapes must broadcast
+    (RuntimeError naming both otherwise)."""
+    if not (isinstance(input, Tensor) or isinstance(other, Tensor)):
+        raise TypeError(f"{op}(): expected at least one Tensor argument, got "
+                        f"{type(input).__name__} and {type(other).__name__}")
+    a, b = promote(input, other)
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    if ta:
+        a = to_float(a)
+    if tb:
+        b = to_float(b)
+    if not ta:
+        a = _make(np.asarray(float(a), b._data.dtype), None)
+    elif not tb:
+        b = _make(np.asarray(float(b), a._data.dtype), None)
+    elif a._data.dtype != b._data.dtype:  # an int tensor with a float one of another width
+        a, b = promote(a, b)
+    try:
+        np.broadcast_shapes(a._data.shape, b._data.shape)
+    except ValueError:
+        raise RuntimeError(f"{op}(): the shapes {tuple(a._data.shape)} and "
+                           f"{tuple(b._data.shape)} cannot be broadcast together") from None
+    return a, b

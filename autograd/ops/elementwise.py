@@ -102,14 +102,22 @@ class Pow(Op):
         if na:
             if isinstance(b, (int, float)):
                 ga = g * b * a ** (b - 1) if b != 0 else g * 0.0
-            else:
-                ga = g * b * a ** (b - 1)
+            else:  # 0 where b == 0 and a is 0 or nan (PyTorch's value; the formula gives nan)
+                ad = a._data if isinstance(a, Tensor) else a
+                bd = b._data if isinstance(b, Tensor) else b
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    ga = _where((bd == 0) & ((ad == 0) | np.isnan(ad)), 0.0,
+                                g * b * a ** (b - 1))
         if nb:
             if isinstance(a, (int, float)):
                 gb = g * out * math.log(a) if a > 0 else g * 0.0
             else:
-                safe = _where(a == 0, 1.0, a)
-                gb = _where(a == 0, 0.0, g * out * _log(safe))
+                # 0 where a == 0 and b >= 0 (PyTorch's mask: for b < 0, out * log(0) is inf)
+                ad = a._data if isinstance(a, Tensor) else a
+                bd = b._data if isinstance(b, Tensor) else b
+                zero = (ad == 0) & (np.asarray(bd) >= 0)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    gb = _where(zero, 0.0, g * out * _log(_where(zero, 1.0, a)))
         return ga, gb
 
 
@@ -689,7 +697,9 @@ def _no_grad_unary(np_fn, name, keep_dtype=True):
     return fn
 
 
-sign = _no_grad_unary(np.sign, "sign")
+# NOTE: PyTorch's sign (and sgn) of nan is 0, where NumPy's is nan.
+sign = _no_grad_unary(lambda a: np.where(np.isnan(a), 0, np.sign(a)).astype(a.dtype, copy=False)
+                      if a.dtype.kind == "f" else np.sign(a), "sign")
 floor = _no_grad_unary(np.floor, "floor")
 ceil = _no_grad_unary(np.ceil, "ceil")
 trunc = _no_grad_unary(np.trunc, "trunc")

@@ -194,10 +194,14 @@ EXEMPT_FUNCTIONS = {
     **{name: "returns indices, counts or a bool mask (no gradient, as in PyTorch)"
        for name in ("unique", "unique_consecutive", "bincount", "histc", "bucketize",
                     "searchsorted", "isin")},
+    "sgn": "an alias of sign (real tensors): " + _NO_GRAD,
+    "heaviside": "a step function: zero gradient almost everywhere, and PyTorch does not "
+                 "differentiate it either",
 }
 
 # The entries, one module per family (imported last: they use the names above).
 from .specs import elementwise, reduce, shape, index, linalg, nn  # noqa: E402,F401
+from .specs import elementwise_math  # noqa: E402,F401
 from .specs import load_optional  # noqa: E402
 from .specs import arrange, decomp, stats  # noqa: E402,F401
 
