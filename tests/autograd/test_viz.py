@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -262,7 +263,7 @@ def test_render_png_writes_a_real_image(tmp_path):
     path = viz.render(e, path=tmp_path / "graph.png", params={"a": a, "b": b},
                       show_saved=True)
     assert path == str(tmp_path / "graph.png")
-    data = open(path, "rb").read()
+    data = Path(path).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 5000
 
@@ -290,7 +291,7 @@ def test_render_takes_the_format_from_the_suffix(tmp_path):
     assert ET.parse(path).getroot().tag == "{http://www.w3.org/2000/svg}svg"
     path = viz.render(e, path=tmp_path / "model.v2")
     assert path == str(tmp_path / "model.v2.png")
-    assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_missing_dot_binary_raises_with_install_instructions(monkeypatch, tmp_path):
@@ -501,4 +502,4 @@ def test_visualize_graph_example_writes_its_pictures(tmp_path):
     assert [os.path.basename(p) for p in paths] == ["mlp_forward.png", "mlp_graph.png",
                                                     "hvp_graph.png"]
     for p in paths:
-        assert open(p, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+        assert Path(p).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
