@@ -21,3 +21,28 @@ def unbroadcast(g, shape):
     if lead or g.shape != shape:
         g = g.reshape(shape)
     return g
+
+
+def mismatch_error(shapes):
+    """PyTorch's RuntimeError for shapes that do not broadcast, naming the first dimension
+    (from the right) where two of them disagree, and the two shapes; None if `shapes` do
+    broadcast."""
+    shapes = [tuple(s) for s in shapes]
+    for i, a in enumerate(shapes):
+        for b in shapes[i + 1:]:
+            for k in range(1, min(len(a), len(b)) + 1):
+                if a[-k] != b[-k] and a[-k] != 1 and b[-k] != 1:
+                    dim = max(len(a), len(b)) - k
+                    return RuntimeError(f"The size of tensor a ({a[-k]}) must match the size of "
+                                        f"tensor b ({b[-k]}) at non-singleton dimension {dim} "
+                                        f"(shapes {a} and {b})")
+    return None
+
+
+def raise_if_unbroadcastable(err, arrays):
+    """Turn NumPy's ValueError `err` for operands that do not broadcast into PyTorch's
+    RuntimeError (other ValueErrors are left to the caller to re-raise)."""
+    if "broadcast" in str(err):
+        mismatch = mismatch_error([getattr(a, "shape", ()) for a in arrays])
+        if mismatch is not None:
+            raise mismatch from None

@@ -23,6 +23,7 @@ import traceback
 import numpy as np
 
 from . import grad_mode, versions
+from ._broadcast import raise_if_unbroadcastable
 
 _state = grad_mode._state
 _seq = itertools.count()
@@ -177,7 +178,11 @@ class Op(Function):
                     yd = _scalar_array(y, xd.dtype)
             if n == 2:
                 ctx.needs_input_grad = _NEEDS_2[x_req][y_req]
-                out = cls.forward(ctx, xd, yd)
+                try:
+                    out = cls.forward(ctx, xd, yd)
+                except ValueError as err:
+                    raise_if_unbroadcastable(err, (xd, yd))
+                    raise
             else:
                 z = args[2]
                 if z.__class__ is Tensor or isinstance(z, Tensor):
@@ -187,7 +192,11 @@ class Op(Function):
                 else:
                     zd = z
                 ctx.needs_input_grad = (x_req, y_req, z_req)
-                out = cls.forward(ctx, xd, yd, zd)
+                try:
+                    out = cls.forward(ctx, xd, yd, zd)
+                except ValueError as err:
+                    raise_if_unbroadcastable(err, (xd, yd, zd))
+                    raise
         if out.__class__ is not np.ndarray:
             if type(out) is tuple:
                 ctx._tags = None
@@ -378,7 +387,11 @@ def _apply_array_op(cls, args, kwargs):
     ctx._saved = ()
     ctx._tags = None
     ctx.needs_input_grad = tuple([e is not None for e in edges])
-    out = cls.forward(ctx, *datas, **kwargs)
+    try:
+        out = cls.forward(ctx, *datas, **kwargs)
+    except ValueError as err:
+        raise_if_unbroadcastable(err, datas)
+        raise
     if not requires:
         if type(out) is tuple:
             return tuple(_make(_as_array(o), None) for o in out)

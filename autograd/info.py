@@ -3,6 +3,7 @@
 import numpy as np
 
 from . import dtypes
+from ._broadcast import mismatch_error
 from .tensor import Tensor
 
 __all__ = ["numel", "is_tensor", "is_floating_point", "finfo", "iinfo", "broadcast_shapes",
@@ -42,9 +43,9 @@ def iinfo(type):
 
 
 def broadcast_shapes(*shapes):
-    """The shape the given shapes broadcast to (ValueError naming them when they do not)."""
-    try:
-        return np.broadcast_shapes(*[(s,) if isinstance(s, int) else tuple(s) for s in shapes])
-    except ValueError:
-        raise ValueError(f"shapes {', '.join(str(tuple(s)) for s in shapes)} cannot be "
-                         f"broadcast together") from None
+    """The shape the given shapes broadcast to (RuntimeError naming them when they do not)."""
+    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    mismatch = mismatch_error(shapes)
+    if mismatch is not None:
+        raise mismatch
+    return np.broadcast_shapes(*shapes)

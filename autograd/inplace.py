@@ -8,6 +8,7 @@ node as its `grad_fn`, and every node that saved the old value sees a bumped ver
 import numpy as np
 
 from . import grad_mode, versions
+from ._broadcast import mismatch_error
 from .tensor import Tensor, _make
 
 _state = grad_mode._state
@@ -77,6 +78,17 @@ def _store(self, value, op_name):
     np.copyto(target, value, casting="unsafe")
 
 
+def _check_broadcasts_into(target_shape, shape, op_name):
+    """PyTorch's RuntimeError unless `shape` broadcasts to `target_shape` exactly."""
+    mismatch = mismatch_error((target_shape, shape))
+    if mismatch is not None:
+        raise mismatch
+    broadcast = np.broadcast_shapes(target_shape, shape)
+    if broadcast != target_shape:
+        raise RuntimeError(f"{op_name}: output with shape {tuple(target_shape)} doesn't match "
+                           f"the broadcast shape {broadcast}")
+
+
 def _fast_binary(ufunc, op_name, out_of_place):
     """In-place binary method with a zero-copy path when nothing is recorded."""
     def method(self, other, *, alpha=None):
@@ -89,11 +101,8 @@ def _fast_binary(ufunc, op_name, out_of_place):
             if res_kind == "f" and target.dtype.kind != "f":
                 raise RuntimeError(f"{op_name}: result type Float can't be cast to the desired "
                                    f"output type {target.dtype}")
-            if isinstance(b, np.ndarray) and np.broadcast_shapes(target.shape, b.shape) != \
-                    target.shape:
-                raise RuntimeError(f"{op_name}: output with shape {tuple(target.shape)} doesn't "
-                                   f"match the broadcast shape "
-                                   f"{np.broadcast_shapes(target.shape, b.shape)}")
+            if isinstance(b, np.ndarray) and b.shape != target.shape:
+                _check_broadcasts_into(target.shape, b.shape, op_name)
             ufunc(target, b, out=target, casting="unsafe")
             _bump(self, op_name)
             return self

@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from .. import dtypes
+from .._broadcast import raise_if_unbroadcastable
 from ..function import Op
 from ..tensor import Tensor, _make
 from ._util import as_tensor_operand, dual, promote, to_float
@@ -720,7 +721,11 @@ def _comparison(np_fn, name):
         a = input._data if isinstance(input, Tensor) else input
         b = as_tensor_operand(other)
         b = b._data if isinstance(b, Tensor) else b
-        return _make(np.asarray(np_fn(a, b)), None)
+        try:
+            return _make(np.asarray(np_fn(a, b)), None)
+        except ValueError as err:
+            raise_if_unbroadcastable(err, (a, b))
+            raise
     fn.__name__ = name
     fn.__doc__ = f"{name}(input, other): elementwise comparison, a bool tensor without gradient."
     return fn

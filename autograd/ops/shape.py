@@ -6,6 +6,7 @@ None of them change values, so each backward only moves `g` back into the input'
 import numpy as np
 
 from .. import dtypes
+from .._broadcast import mismatch_error
 from ..function import Op
 from ..tensor import Tensor, _make
 from ._util import dual, normalize_dim, normalize_dims, unbroadcast
@@ -223,7 +224,11 @@ def expand_as(input, other):
 
 
 def broadcast_tensors(*tensors):
-    shape = np.broadcast_shapes(*(t.shape for t in tensors))
+    shapes = [t.shape for t in tensors]
+    mismatch = mismatch_error(shapes)
+    if mismatch is not None:
+        raise mismatch
+    shape = np.broadcast_shapes(*shapes)
     return tuple(broadcast_to(t, shape) for t in tensors)
 
 
