@@ -38,17 +38,21 @@ from .ops.shape import (broadcast_tensors, broadcast_to, cat, chunk, concat, con
                         vstack)
 from .ops.index import (argwhere, gather, index_select, masked_fill, masked_select, nonzero,
                         scatter, scatter_add, take, take_along_dim)
+from .ops.elementwise import rsub
 from .ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, tensordot
 from .ops.nn import addmm, linear, log_softmax, logsigmoid, softmax, softplus
 from .ops.sort import argsort, sort, topk, tril, triu
 from .ops.conv import conv2d, conv_transpose2d
 from .ops.pool import avg_pool2d, max_pool2d
 from .ops.diag import diag, diag_embed, diagonal, trace
-from .ops.arrange import (block_diag, cartesian_prod, cartesian_product, column_stack, cross,
-                          diff, dstack, kron, meshgrid, rot90)
+from .ops.arrange import (atleast_1d, atleast_2d, atleast_3d, block_diag, cartesian_prod,
+                          cartesian_product, column_stack, combinations, cross, diff, dstack,
+                          kron, meshgrid, rot90, row_stack, vander)
+from .creation import scalar_tensor, tril_indices, triu_indices
 from .ops.stats import (aminmax, kthvalue, median, mode, nanmean, nanmedian, nanquantile,
                         nansum, quantile)
 from .ops.cumulative import cummax, cummin, logcumsumexp
+from .ops.integrate import cumulative_trapezoid, trapezoid, trapz
 from .ops.distance import cdist, dist
 from .ops.counting import (bincount, bucketize, histc, isin, searchsorted, unique,
                            unique_consecutive)
@@ -64,19 +68,21 @@ from .ops.pointwise import (addcdiv, addcmul, copysign, float_power, fmax, fmin,
                             sgn)
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from . import profiler
-from . import data, datasets, functional, viz
+from . import data, datasets, functional, special, viz
 from .serialization import load, save
 from .gradcheck import gradcheck, gradgradcheck
 from . import gc_tuning
 from .gc_tuning import set_gc_tuning
 from .device import backends, cuda, device
 from .info import Size, broadcast_shapes, finfo, iinfo, is_floating_point, is_tensor, numel
+from .info import can_cast, promote_types, result_type, typename
 from . import utils
 from .printing import set_printoptions
 from .legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
                      IntTensor, LongTensor, ShortTensor, Variable)
 from .runtime import (channels_last, channels_last_3d, contiguous_format, preserve_format,
                       strided)
+from .runtime import compiler, jit
 from .runtime import (are_deterministic_algorithms_enabled, compile, get_default_device,
                       get_float32_matmul_precision, get_num_interop_threads, get_num_threads,
                       set_default_device, set_float32_matmul_precision, set_num_interop_threads,
@@ -90,6 +96,17 @@ from . import _out
 inf, nan, pi, e, newaxis = _math.inf, _math.nan, _math.pi, _math.e, None
 
 __version__ = "0.1.0"
+version = _types.SimpleNamespace(__version__=__version__, cuda=None, hip=None, debug=False,
+                                 git_version=None)  # `torch.version.cuda` is None: no GPU
+
+# torch.<name> functions that are nn.functional's with the same signature (resolved on first
+# use, as `autograd` never imports `nn` itself)
+_FUNCTIONAL = frozenset((
+    "conv1d", "conv3d", "conv_transpose1d", "pixel_shuffle", "pixel_unshuffle",
+    "channel_shuffle", "cosine_similarity", "pairwise_distance", "pdist", "celu", "selu",
+    "rrelu", "threshold", "max_pool1d", "max_pool3d", "avg_pool1d", "adaptive_avg_pool1d",
+    "adaptive_max_pool1d", "dropout", "alpha_dropout", "feature_alpha_dropout", "group_norm",
+    "layer_norm", "rms_norm", "bilinear"))
 
 profiler.enable_from_environment()
 gc_tuning.tune_on_import()
@@ -109,6 +126,10 @@ def __getattr__(name):
         return importlib.import_module(name)
     if name == "autograd":
         return sys.modules[__name__]
+    if name in _FUNCTIONAL:
+        functional = importlib.import_module("nn.functional")
+        if hasattr(functional, name):
+            return getattr(functional, name)
     if name == "testing":  # (needs hypothesis for its strategies, so never imported eagerly)
         return importlib.import_module(__name__ + ".testing")
     raise AttributeError(f"module 'autograd' has no attribute '{name}'")

@@ -266,3 +266,37 @@ def randint_like(input, low=0, high=None, dtype=None, generator=None, device=Non
                  layout=None, memory_format=None):
     return randint(low, high, tuple(input.shape), generator=generator,
                    dtype=dtypes.as_dtype(dtype) or input.dtype)
+
+
+def _triangle_indices(row, col, offset, lower, dtype, name):
+    row, col, offset = int(row), int(col), int(offset)
+    if row < 0 or col < 0:
+        raise RuntimeError(f"{name}(): row and col must be non-negative, got {row} and {col}")
+    r, c = (np.tril_indices if lower else np.triu_indices)(row, offset, col)
+    return _make(np.stack([r, c]).astype(dtypes.as_dtype(dtype) or np.int64), None)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The row and column indices of the lower triangle (below diagonal `offset`) of a
+    row x col matrix, row by row.
+
+    Shapes: -> (2, k)
+    """
+    return _triangle_indices(row, col, offset, True, dtype, "tril_indices")
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The row and column indices of the upper triangle (above diagonal `offset`) of a
+    row x col matrix, row by row.
+
+    Shapes: -> (2, k)
+    """
+    return _triangle_indices(row, col, offset, False, dtype, "triu_indices")
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False, layout=None,
+                  pin_memory=False):
+    """A 0-dim tensor holding the number `s`, in the default float dtype unless `dtype` is
+    given (even for ints and bools, as in PyTorch)."""
+    dt = dtypes.as_dtype(dtype) or dtypes.get_default_dtype()
+    return _finish(np.array(s, dt), requires_grad)

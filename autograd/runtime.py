@@ -6,6 +6,7 @@ of these settings are recorded and answered back rather than acted on; each docs
 which. Thread counts do act when `threadpoolctl` is installed (NumPy's BLAS threads).
 """
 import os
+import types
 
 from .device import device as _device
 
@@ -14,7 +15,7 @@ __all__ = ["get_num_threads", "set_num_threads", "get_num_interop_threads",
            "get_float32_matmul_precision", "use_deterministic_algorithms",
            "are_deterministic_algorithms_enabled", "set_default_device", "get_default_device",
            "compile", "contiguous_format", "preserve_format", "channels_last",
-           "channels_last_3d", "strided"]
+           "channels_last_3d", "strided", "jit", "compiler"]
 
 # Memory formats, accepted wherever PyTorch takes `memory_format=` (copies here are always
 # C-contiguous, and layouts are never changed behind the user's back)
@@ -119,3 +120,22 @@ def compile(model=None, **options):  # noqa: A001 (PyTorch's name)
         raise RuntimeError(f"compile: expected a Module or a function, got "
                            f"{type(model).__name__}")
     return model
+
+
+def _identity_decorator(fn=None, *args, **kwargs):
+    """`@decorator`, `@decorator(...)` or `decorator(obj, ...)`: the object unchanged."""
+    if fn is None or not callable(fn):
+        return lambda obj: obj
+    return fn
+
+
+# `torch.jit` and `torch.compiler` as eager scripts touch them: scripting and tracing return the
+# model unchanged (it already runs eagerly), and nothing is ever being scripted or compiled.
+jit = types.SimpleNamespace(
+    script=_identity_decorator, trace=lambda func, *args, **kwargs: func,
+    ignore=_identity_decorator, unused=_identity_decorator, export=_identity_decorator,
+    is_scripting=lambda: False, is_tracing=lambda: False)
+compiler = types.SimpleNamespace(
+    is_compiling=lambda: False, is_dynamo_compiling=lambda: False,
+    disable=_identity_decorator, reset=lambda: None)
+

@@ -1,6 +1,8 @@
 """Arrangements composed from shape and element-wise ops (so they need no backward of their
-own): cross, kron, block_diag, meshgrid, cartesian_prod, rot90, diff, dstack, column_stack.
+own): cross, kron, block_diag, meshgrid, cartesian_prod, combinations, rot90, diff, vander,
+atleast_1d/2d/3d, dstack, column_stack, row_stack.
 """
+import itertools
 import warnings
 
 import numpy as np
@@ -14,7 +16,8 @@ from .shape import (_common, broadcast_tensors, cat, expand, flip, narrow, pad, 
 
 __all__ = ["cross", "linalg_cross", "kron", "block_diag", "meshgrid", "cartesian_prod",
            "cartesian_product",
-           "rot90", "diff", "dstack", "column_stack"]
+           "rot90", "diff", "dstack", "column_stack", "atleast_1d", "atleast_2d", "atleast_3d",
+           "row_stack", "combinations", "vander"]
 
 
 def _tensor_args(tensors, op):
@@ -218,10 +221,41 @@ def _atleast_3d(t):
     return t
 
 
+def _atleast(tensors, name, one):
+    """`one` applied to a Tensor, or to each of several (given separately or as one sequence)
+    giving a tuple, as PyTorch's atleast_*d do."""
+    if len(tensors) == 1 and isinstance(tensors[0], Tensor):
+        return one(tensors[0])
+    return tuple(one(t) for t in _tensor_args(tensors, name))
+
+
+def atleast_1d(*tensors):
+    """Inputs with at least one dim: a 0-d tensor becomes (1,); others are returned as is."""
+    return _atleast(tensors, "atleast_1d", lambda t: reshape(t, (1,)) if t.ndim == 0 else t)
+
+
+def atleast_2d(*tensors):
+    """Inputs with at least two dims: 0-d -> (1, 1), (n,) -> (1, n)."""
+    return _atleast(tensors, "atleast_2d",
+                    lambda t: reshape(t, (1, -1) if t.ndim == 1 else (1, 1)) if t.ndim < 2 else t)
+
+
+def atleast_3d(*tensors):
+    """Inputs with at least three dims: 0-d -> (1, 1, 1), (n,) -> (1, n, 1), (m, n) ->
+    (m, n, 1)."""
+    return _atleast(tensors, "atleast_3d", _atleast_3d)
+
+
 def dstack(tensors):
     """Join along the third dim (0-d to 2-D inputs first become (1, 1, 1), (1, n, 1), (m, n, 1))."""
     tensors = _tensor_args(tuple(tensors), "dstack")
     return cat([_atleast_3d(t) for t in tensors], 2)
+
+
+def row_stack(tensors):
+    """PyTorch's alias of vstack: join along dim 0, 1-D inputs as rows."""
+    from .shape import vstack
+    return vstack(tensors)
 
 
 def column_stack(tensors):
@@ -229,3 +263,44 @@ def column_stack(tensors):
     dim 1."""
     tensors = _tensor_args(tuple(tensors), "column_stack")
     return cat([reshape(t, (-1, 1)) if t.ndim < 2 else t for t in tensors], 1)
+
+
+# ---------------------------------------------------------------------- selections
+def combinations(input, r=2, with_replacement=False):
+    """All length-`r` combinations of the elements of a 1-D `input`, in itertools' order.
+
+    Shapes: input: (n,)  ->  (C, r) (C = n choose r, or the count with replacement); (0,) when
+    there are none (0-d for r == 0, as in PyTorch).
+    """
+    if input.ndim != 1:
+        raise RuntimeError(f"combinations(): expect a 1D vector, but got shape "
+                           f"{tuple(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"combinations(): Expect a non-negative number, but got {r}")
+    if r == 0:
+        return input[:0]
+    pick = itertools.combinations_with_replacement if with_replacement else \
+        itertools.combinations
+    rows = np.array(list(pick(range(input.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    from .index import take
+    return take(input, Tensor(rows, dtype=np.int64))
+
+
+def vander(x, N=None, increasing=False):
+    """The Vandermonde matrix of a 1-D `x`: columns x^(N-1), ..., x, 1 (reversed when
+    `increasing`).
+
+    Shapes: x: (n,)  ->  (n, N) (N defaults to n).
+    """
+    if x.ndim != 1:
+        raise RuntimeError(f"x must be a one-dimensional tensor, got shape {tuple(x.shape)}")
+    n = x.shape[0] if N is None else int(N)
+    if n < 0:
+        raise RuntimeError(f"N must be non-negative, got {n}")
+    if x.dtype.kind in "biu":
+        x = x.to(np.int64)
+    if n < 2:  # constant columns: no gradient, as in PyTorch
+        return x.detach().new_ones((x.shape[0], n))
+    powers = [x.new_ones(x.shape[0])] + [x] * (n - 1)
+    out = stack(list(itertools.accumulate(powers, mul)), 1)
+    return out if increasing else flip(out, (1,))

@@ -1,6 +1,7 @@
 """Distances composed from differences and norms: dist and cdist.
 
-The p = 2 norm is the `Norm2` node, whose gradient is 0 at a zero distance, as PyTorch's.
+The p = 2 norm is the `Norm2` node, whose gradient is 0 at a zero distance, as PyTorch's; other
+p give the same zero gradient there and at coordinates that do not differ.
 """
 import math
 
@@ -8,7 +9,7 @@ import numpy as np
 
 from ..tensor import Tensor, _make
 from ._util import promote
-from .elementwise import abs as _abs, mul, pow as _pow, sub
+from .elementwise import abs as _abs, mul, pow as _pow, sub, where
 from .reduce import AMax, Norm2, Sum
 from .shape import reshape
 
@@ -34,7 +35,15 @@ def _pnorm_last(d, p):
         # the count of differing coordinates; the zero product keeps the graph (gradient 0)
         count = _make(np.count_nonzero(d._data, axis=-1).astype(d.dtype), None)
         return count + Sum.apply(mul(d, 0.0), axes, False)
-    return _pow(Sum.apply(_pow(_abs(d), float(p)), axes, False), 1.0 / p)
+    # |d|^p and its root have infinite derivatives at 0 for some p: zero differences and zero
+    # distances take constant branches, so their gradient is 0 (as PyTorch's), never nan
+    differs = d != 0
+    one, zero = d.new_ones(()), d.new_zeros(())
+    powered = where(differs, _pow(_abs(where(differs, d, one)), float(p)), zero)
+    total = Sum.apply(powered, axes, False)
+    nonzero = total > 0
+    root = _pow(where(nonzero, total, one), 1.0 / p)
+    return where(nonzero, root, zero)
 
 
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):

@@ -476,6 +476,11 @@ def sub(input, other, *, alpha=1):
 subtract = sub
 
 
+def rsub(input, other, *, alpha=1):
+    """other - alpha * input (subtraction with the operands swapped), broadcasting."""
+    return sub(other, input, alpha=alpha)
+
+
 def mul(input, other):
     """input * other, broadcasting."""
     a, b = promote(input, other)

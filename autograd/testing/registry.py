@@ -203,6 +203,6 @@ EXEMPT_FUNCTIONS = {
 from .specs import elementwise, reduce, shape, index, linalg, nn  # noqa: E402,F401
 from .specs import elementwise_math  # noqa: E402,F401
 from .specs import load_optional  # noqa: E402
-from .specs import arrange, decomp, stats  # noqa: E402,F401
+from .specs import arrange, decomp, integrate, stats  # noqa: E402,F401
 
 load_optional()

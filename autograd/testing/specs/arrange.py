@@ -223,3 +223,49 @@ _reg("column_stack", lambda *xs: autograd.column_stack(xs),
      _SIDE.flatmap(lambda n: st.tuples(*[st.sampled_from([(n,), (n, 1), (n, 2)])
                                          for _ in range(3)])).map(lambda s: (s, {})),
      arity=3, covers=("Cat",))
+
+
+# ---------------------------------------------------------------------- at-least-n-d, rows
+def _any_rank(max_dims=4):
+    return shapes(min_dims=0, max_dims=max_dims).map(lambda s: ((s,), {}))
+
+
+_reg("atleast_1d", autograd.atleast_1d, np.atleast_1d, _any_rank(), covers=("Reshape",))
+_reg("atleast_2d", autograd.atleast_2d, np.atleast_2d, _any_rank(), covers=("Reshape",))
+_reg("atleast_3d", autograd.atleast_3d, np.atleast_3d, _any_rank(), covers=("Reshape",))
+_reg("row_stack", lambda *xs: autograd.row_stack(xs), lambda *xs: np.vstack(xs),
+     _SIDE.flatmap(lambda n: st.tuples(*[st.sampled_from([(n,), (1, n), (2, n)])
+                                         for _ in range(3)])).map(lambda s: (s, {})),
+     arity=3, covers=("Cat",))
+
+
+# ---------------------------------------------------------------------- selections
+def _combinations_ref(x, r, with_replacement):
+    n = x.shape[0]
+    rows = []
+
+    def extend(prefix, start):  # (indices in increasing order; repeats when with_replacement)
+        if len(prefix) == r:
+            rows.append(prefix)
+            return
+        for i in range(start, n):
+            extend(prefix + [i], i if with_replacement else i + 1)
+    extend([], 0)
+    return x[np.array(rows, dtype=np.int64)].reshape(-1, r) if rows else np.zeros((0, r))
+
+
+_reg("combinations", lambda x, **kw: autograd.combinations(x, **kw), _combinations_ref,
+     st.tuples(st.integers(0, 5), st.integers(1, 3), st.booleans()).map(
+         lambda a: (((a[0],),), {"r": a[1], "with_replacement": a[2]})),
+     covers=("GetItem",))
+
+
+def _vander_ref(x, N, increasing):
+    return np.vander(x, N, increasing=increasing)
+
+
+_reg("vander", lambda x, **kw: autograd.vander(x, **kw), _vander_ref,
+     st.tuples(st.integers(2, 4), st.one_of(st.none(), st.integers(2, 5)), st.booleans()).map(
+         lambda a: (((a[0],),), {"N": a[1], "increasing": a[2]})),
+     covers=("Mul", "Stack"), notes="N >= 2: with fewer columns the result is constant and, "
+                                    "as in PyTorch, carries no gradient")

@@ -76,6 +76,9 @@ register(OpSpec("add_alpha", lambda a, b: autograd.add(a, b, alpha=2.5),
 register(OpSpec("sub_alpha", lambda a, b: autograd.sub(a, b, alpha=-0.5),
                 lambda a, b: a + 0.5 * b, FAMILY, domains=(Domain(), Domain()),
                 covers=("Sub", "Mul")))
+register(OpSpec("rsub", lambda a, b: autograd.rsub(a, b, alpha=1.5),
+                lambda a, b: b - 1.5 * a, FAMILY, domains=(Domain(), Domain()),
+                covers=("Sub", "Mul")))
 register(OpSpec("clamp_tensor_bounds", lambda x, lo, hi: autograd.clamp(x, lo, hi),
                 lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi), FAMILY,
                 domains=(Domain(window=(0.05, 0.3)), Domain(window=(0.4, 0.6)),
