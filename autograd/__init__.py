@@ -87,6 +87,8 @@ def __getattr__(name):
         return importlib.import_module(name)
     if name == "autograd":
         return sys.modules[__name__]
+    if name == "distributions":  # torch.distributions
+        return importlib.import_module(__name__ + ".distributions")
     if name == "testing":  # (needs hypothesis for its strategies, so never imported eagerly)
         return importlib.import_module(__name__ + ".testing")
     raise AttributeError(f"module 'autograd' has no attribute '{name}'")
