@@ -216,7 +216,8 @@ class OneHotCategorical(Distribution):
 
     def _one_hot(self, index):
         k = self._event_shape[-1]
-        return as_tensor((data(index)[..., None] == np.arange(k)).astype(self._categorical._param.dtype))
+        dtype = self._categorical._param.dtype
+        return as_tensor((data(index)[..., None] == np.arange(k)).astype(dtype))
 
     def sample(self, sample_shape=()):
         return self._one_hot(self._categorical.sample(sample_shape))
