@@ -15,6 +15,13 @@ __all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_
            "unit_interval"]
 
 
+def _fmt(bound):
+    """A bound as PyTorch prints it: a one-element tensor as its number."""
+    if isinstance(bound, Tensor) and bound.numel() == 1:
+        return bound.item()
+    return bound
+
+
 def _data(x):
     return x._data if isinstance(x, Tensor) else np.asarray(x)
 
@@ -160,7 +167,7 @@ class _GreaterThan(Constraint):
         return _data(self.lower_bound) < v
 
     def __repr__(self):
-        return f"GreaterThan(lower_bound={self.lower_bound})"
+        return f"GreaterThan(lower_bound={_fmt(self.lower_bound)})"
 
 
 class _GreaterThanEq(_GreaterThan):
@@ -168,7 +175,7 @@ class _GreaterThanEq(_GreaterThan):
         return _data(self.lower_bound) <= v
 
     def __repr__(self):
-        return f"GreaterThanEq(lower_bound={self.lower_bound})"
+        return f"GreaterThanEq(lower_bound={_fmt(self.lower_bound)})"
 
 
 class _LessThan(Constraint):
@@ -179,7 +186,7 @@ class _LessThan(Constraint):
         return v < _data(self.upper_bound)
 
     def __repr__(self):
-        return f"LessThan(upper_bound={self.upper_bound})"
+        return f"LessThan(upper_bound={_fmt(self.upper_bound)})"
 
 
 class _Interval(Constraint):
@@ -190,7 +197,8 @@ class _Interval(Constraint):
         return (_data(self.lower_bound) <= v) & (v <= _data(self.upper_bound))
 
     def __repr__(self):
-        return f"Interval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
+        return f"Interval(lower_bound={_fmt(self.lower_bound)}, " \
+            f"upper_bound={_fmt(self.upper_bound)})"
 
 
 class _HalfOpenInterval(_Interval):

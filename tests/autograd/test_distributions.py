@@ -397,7 +397,7 @@ def test_invalid_parameters_raise_value_error_naming_the_constraint():
     with pytest.raises(ValueError, match="scale_tril .*LowerCholesky"):
         D.MultivariateNormal(autograd.zeros(2), scale_tril=autograd.tensor([[1.0, 1.0],
                                                                             [0.0, 1.0]]))
-    with pytest.raises(ValueError, match="Uniform is not defined when low>= high"):
+    with pytest.raises(ValueError, match=r"parameter low .*LessThan\(upper_bound=0.0\)"):
         D.Uniform(1.0, 0.0)
     with pytest.raises(ValueError, match="Either `probs` or `logits`"):
         D.Bernoulli(probs=0.5, logits=0.0)
