@@ -14,8 +14,9 @@ import numpy as np
 from ..function import Op
 from ..tensor import Tensor
 from ..ops._util import to_float
+from ..ops.elementwise import _exp
 
-__all__ = ["lgamma", "digamma", "polygamma", "mvlgamma"]
+__all__ = ["lgamma", "digamma", "polygamma", "mvlgamma", "erfinv"]
 
 # B_2, B_4, ..., B_16 (Bernoulli numbers of the asymptotic series)
 _BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510)
@@ -171,3 +172,62 @@ def mvlgamma(input, p):
     from ..ops.shape import stack
     terms = stack([lgamma(input - 0.5 * i) for i in range(p)], -1)
     return terms.sum(-1) + p * (p - 1) / 4 * math.log(math.pi)
+
+
+_erfc = np.vectorize(math.erfc, otypes=[np.float64])
+
+# Giles (2010), "Approximating the erfinv function": single-precision starting points.
+_ERFINV_CENTRAL = (2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06,
+                   0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941)
+_ERFINV_TAIL = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844,
+                0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
+
+
+def _erfinv_array(y):
+    """Inverse error function of a float array: Giles' approximation polished by Newton steps
+    on erf (±inf at ±1, nan outside [-1, 1])."""
+    from ..ops.elementwise import _vector_erf
+    y64 = np.asarray(y, np.float64)
+    inner = np.abs(y64) < 1
+    yc = np.where(inner, y64, 0.0)
+    w = -np.log((1.0 - yc) * (1.0 + yc))
+    central = w < 5.0
+    wc, wt = w - 2.5, np.sqrt(w) - 3.0
+    pc = pt = 0.0
+    for a, b in zip(_ERFINV_CENTRAL, _ERFINV_TAIL):
+        pc, pt = pc * wc + a, pt * wt + b
+    x = np.where(central, pc, pt) * yc
+    slope = 2.0 / math.sqrt(math.pi)
+    tail = np.abs(yc) > 0.9
+    start = x = np.array(x, dtype=np.float64)
+    for _ in range(2):  # each Newton step squares the relative error (~1e-7 to start)
+        x = np.asarray(x - (_vector_erf(x) - yc) / (slope * np.exp(-x * x)))
+    if tail.any():
+        # NOTE: near +-1, erf(x) - y cancels; solve log erfc(|x|) = log(1 - |y|) instead.
+        xt, c = np.abs(start[tail]), 1.0 - np.abs(yc[tail])
+        for _ in range(4):  # Newton on log erfc, which is nearly quadratic in x
+            e = _erfc(xt)
+            xt = xt + (np.log(e) - np.log(c)) * e / (slope * np.exp(-xt * xt))
+        x[tail] = np.copysign(xt, yc[tail])
+    x = np.where(inner, x, np.where(np.abs(y64) == 1, np.copysign(np.inf, y64), np.nan))
+    return np.asarray(x).astype(np.result_type(y), copy=False)
+
+
+class Erfinv(Op):
+    """z = erfinv(y).   gy = g * sqrt(pi) / 2 * exp(z^2)."""
+
+    @staticmethod
+    def forward(ctx, y):
+        out = _erfinv_array(y)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g * _exp(out * out) * (math.sqrt(math.pi) / 2)
+
+
+def erfinv(input):
+    """The inverse of erf on (-1, 1) elementwise."""
+    return Erfinv.apply(to_float(input))

@@ -3,6 +3,7 @@ import math
 
 from ..ops.elementwise import erf, exp, expm1, log
 from . import constraints
+from ._special import erfinv
 from .distribution import Distribution
 from .utils import broadcast_all, draw
 
@@ -64,6 +65,9 @@ class Normal(Distribution):
         self._check_value(value)
         return 0.5 * (1 + erf((value - self.loc) / (self.scale * math.sqrt(2))))
 
+    def icdf(self, value):
+        return self.loc + self.scale * erfinv(2 * value - 1) * math.sqrt(2)
+
     def entropy(self):
         return 0.5 + _LOG_SQRT_2PI + log(self.scale)
 
@@ -117,6 +121,9 @@ class LogNormal(Distribution):
     def cdf(self, value):
         self._check_value(value)
         return self.base_dist.cdf(log(value))
+
+    def icdf(self, value):
+        return exp(self.base_dist.icdf(value))
 
     def entropy(self):
         return self.base_dist.entropy() + self.loc

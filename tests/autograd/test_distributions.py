@@ -255,7 +255,8 @@ def test_bernoulli_log_prob_is_exact_at_extreme_logits():
 
 def test_cdf_and_icdf_invert_each_other():
     q = t([0.1, 0.5, 0.93])
-    for d in (D.Uniform(t(-1.0), t(3.0)), D.Exponential(t(0.7)), D.Laplace(t(0.5), t(2.0))):
+    for d in (D.Uniform(t(-1.0), t(3.0)), D.Exponential(t(0.7)), D.Laplace(t(0.5), t(2.0)),
+              D.Normal(t(0.5), t(2.0)), D.LogNormal(t(0.1), t(0.5))):
         np.testing.assert_allclose(d.cdf(d.icdf(q)).numpy(), q.numpy(), rtol=1e-12)
     x = t([-1.0, 0.0, 2.0])
     cdf = D.Normal(t(0.0), t(2.0)).cdf(x).numpy()
@@ -493,7 +494,7 @@ def test_every_distributions_op_has_a_spec():
         module = importlib.import_module(f"{pkg.__name__}.{info.name}")
         ops |= {n for n, o in vars(module).items() if inspect.isclass(o) and issubclass(o, Op)
                 and o.__module__ == module.__name__}
-    assert {"Lgamma", "Polygamma", "Cholesky", "SolveTriangular"} <= ops
+    assert {"Lgamma", "Polygamma", "Erfinv", "Cholesky", "SolveTriangular"} <= ops
     covered = set().union(*(s.covers for s in registry.specs("distributions")))
     assert ops <= covered, f"distribution ops without an OpSpec: {sorted(ops - covered)}"
 

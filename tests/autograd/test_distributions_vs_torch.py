@@ -28,9 +28,9 @@ def _theirs(a, rg=True):
 _STATS = ("mean", "variance", "stddev")
 CASES = {
     "Normal": (lambda L, m, s: L.Normal(m, s), [[0.3, -1.0], [1.2, 0.7]], [0.5, -2.0],
-               _STATS + ("mode", "entropy", "cdf"), False, TIGHT),
+               _STATS + ("mode", "entropy", "cdf", "icdf"), False, TIGHT),
     "LogNormal": (lambda L, m, s: L.LogNormal(m, s), [[0.3, -1.0], [1.2, 0.7]], [0.5, 2.0],
-                  _STATS + ("mode", "entropy", "cdf"), False, TIGHT),
+                  _STATS + ("mode", "entropy", "cdf", "icdf"), False, TIGHT),
     "Uniform": (lambda L, lo, hi: L.Uniform(lo, hi), [[0.3, -1.0], [1.2, 0.7]], [0.5, 0.1],
                 _STATS + ("entropy", "cdf", "icdf"), False, TIGHT),
     "Exponential": (lambda L, r: L.Exponential(r), [[0.5, 2.0]], [0.3, 1.4],
@@ -89,7 +89,7 @@ def _quantity(dist, what, value, lib):
         return dist.cdf(value)
     if what == "icdf":
         q = np.array([0.15, 0.7])
-        return dist.icdf(_ours(q, False) if lib == "ours" else _theirs(q, False))
+        return dist.icdf(_ours(q) if lib == "ours" else _theirs(q))
     if what == "entropy":
         return dist.entropy()
     return getattr(dist, what)
@@ -222,3 +222,11 @@ def test_supports_and_constraints_print_as_in_torch():
              (lambda L: L.Gamma(1.0, 1.0).support), (lambda L: L.LogNormal(0.0, 1.0).support)]
     for get in pairs:
         assert repr(get(D)) == repr(get(TD))
+
+
+def test_erfinv_matches_torch_into_the_tails():
+    from autograd.distributions import _special
+    y = np.concatenate([np.linspace(-0.999999, 0.999999, 2001), 1 - np.geomspace(1e-16, 0.1, 50),
+                        -1 + np.geomspace(1e-16, 0.1, 50)])
+    np.testing.assert_allclose(_special.erfinv(_ours(y, False)).numpy(),
+                               torch.erfinv(_theirs(y, False)).numpy(), rtol=1e-13, atol=1e-13)

@@ -192,3 +192,24 @@ def _mvn_shapes(draw):
 register(OpSpec("dist_mvn_log_prob", _mvn_fn, _mvn_ref, FAMILY,
                 domains=(Domain(), Domain(), Domain(-1.0, 1.0)), shapes=_mvn_shapes(),
                 public=(), covers=("Cholesky", "SolveTriangular"), atol32=1e-4))
+
+
+def _erfinv_ref(y):
+    # bisection on math.erf to full precision (60 halvings of [-6, 6])
+    y = np.asarray(y, np.float64)
+    lo, hi = np.full(y.shape, -6.0), np.full(y.shape, 6.0)
+    erf = np.vectorize(math.erf, otypes=[np.float64])
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        below = erf(mid) < y
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    return (lo + hi) / 2
+
+
+register(OpSpec("dist_erfinv", _special.erfinv, _erfinv_ref, FAMILY,
+                domains=(Domain(-0.95, 0.95),), covers=("Erfinv",), public=(),
+                atol=1e-12, rtol=1e-12))
+register(OpSpec("dist_normal_icdf", lambda q, m, s: D.Normal(m, s).icdf(q),
+                lambda q, m, s: m + s * math.sqrt(2) * _erfinv_ref(2 * q - 1), FAMILY,
+                domains=(Domain(0.05, 0.95), Domain(), POSITIVE), shapes=broadcast_shapes(3),
+                public=(), covers=("Erfinv",), atol=1e-10, rtol=1e-10))
