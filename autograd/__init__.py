@@ -130,6 +130,8 @@ def __getattr__(name):
         functional = importlib.import_module("nn.functional")
         if hasattr(functional, name):
             return getattr(functional, name)
+    if name == "distributions":  # torch.distributions
+        return importlib.import_module(__name__ + ".distributions")
     if name == "testing":  # (needs hypothesis for its strategies, so never imported eagerly)
         return importlib.import_module(__name__ + ".testing")
     raise AttributeError(f"module 'autograd' has no attribute '{name}'")

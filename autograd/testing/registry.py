@@ -29,6 +29,7 @@ __all__ = ["OpSpec", "Domain", "register", "get", "specs", "families", "FAMILIES
 
 # The families, in the order the tests report them. A spec's family must be one of these.
 FAMILIES = ("elementwise", "reduce", "shape", "index", "linalg", "nn", "norm", "losses")
+FAMILIES += ("distributions",)  # autograd.distributions: special functions, log-densities
 
 
 def shapes_with_empty(min_dims=0, max_dims=ts.MAX_DIMS, max_side=ts.MAX_SIDE):
@@ -204,5 +205,6 @@ from .specs import elementwise, reduce, shape, index, linalg, nn  # noqa: E402,F
 from .specs import elementwise_math  # noqa: E402,F401
 from .specs import load_optional  # noqa: E402
 from .specs import arrange, decomp, integrate, stats  # noqa: E402,F401
+from .specs import distributions  # noqa: E402,F401
 
 load_optional()

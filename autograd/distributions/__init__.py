@@ -1,0 +1,27 @@
+"""autograd.distributions: PyTorch's `torch.distributions` on autograd Tensors.
+
+Parameters are Tensors (or numbers), `rsample` is differentiable with respect to them, `sample`
+is not, and every draw comes from the global generator (`autograd.manual_seed`). Arguments are
+validated against `constraints` (ValueError) unless `validate_args=False` or
+`Distribution.set_default_validate_args(False)`.
+
+Example:
+    >>> from autograd.distributions import Categorical
+    >>> dist = Categorical(logits=policy(state))
+    >>> action = dist.sample()
+    >>> loss = -dist.log_prob(action) * reward
+"""
+from . import constraints
+from .continuous import Exponential, Laplace, Uniform
+from .discrete import Bernoulli, Binomial, Categorical, OneHotCategorical, Poisson
+from .distribution import Distribution
+from .gamma import Beta, Dirichlet, Gamma
+from .independent import Independent
+from .kl import kl_divergence, register_kl
+from .multivariate_normal import MultivariateNormal
+from .normal import LogNormal, Normal
+
+__all__ = ["constraints", "Distribution", "Normal", "LogNormal", "Uniform", "Exponential",
+           "Laplace", "Bernoulli", "Binomial", "Categorical", "OneHotCategorical", "Poisson",
+           "Gamma", "Beta", "Dirichlet", "MultivariateNormal", "Independent", "kl_divergence",
+           "register_kl"]

@@ -1,0 +1,136 @@
+"""Normal and LogNormal."""
+import math
+
+from ..ops.elementwise import erf, exp, expm1, log
+from . import constraints
+from ._special import erfinv
+from .distribution import Distribution
+from .utils import broadcast_all, draw
+
+__all__ = ["Normal", "LogNormal"]
+
+_LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
+
+
+class Normal(Distribution):
+    """Normal (Gaussian) with mean `loc` and standard deviation `scale`.
+
+    log p(x) = -(x - loc)^2 / (2 scale^2) - log(scale) - log(sqrt(2 pi)).
+    rsample: loc + scale * eps, eps ~ N(0, 1).
+
+    Shapes: loc, scale: broadcast to batch_shape;  event_shape = ()
+
+    Example:
+        >>> m = Normal(torch.tensor([0.0]), torch.tensor([1.0]))
+        >>> x = m.rsample((5,))          # (5, 1), differentiable in loc and scale
+        >>> m.log_prob(x).sum().backward()
+    """
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+    _batch_params = ("loc", "scale")
+
+    def __init__(self, loc, scale, validate_args=None):
+        self.loc, self.scale = broadcast_all(loc, scale)
+        super().__init__(self.loc.shape, validate_args=validate_args)
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
+
+    @property
+    def stddev(self):
+        return self.scale
+
+    @property
+    def variance(self):
+        return self.scale ** 2
+
+    def rsample(self, sample_shape=()):
+        shape = self._extended_shape(sample_shape)
+        eps = draw(lambda rng, s: rng.standard_normal(s), shape, self.loc.dtype)
+        return self.loc + eps * self.scale
+
+    def log_prob(self, value):
+        self._check_value(value)
+        return -((value - self.loc) ** 2) / (2 * self.variance) - log(self.scale) \
+            - _LOG_SQRT_2PI
+
+    def cdf(self, value):
+        self._check_value(value)
+        return 0.5 * (1 + erf((value - self.loc) / (self.scale * math.sqrt(2))))
+
+    def icdf(self, value):
+        return self.loc + self.scale * erfinv(2 * value - 1) * math.sqrt(2)
+
+    def entropy(self):
+        return 0.5 + _LOG_SQRT_2PI + log(self.scale)
+
+
+class LogNormal(Distribution):
+    """exp(X) for X ~ Normal(loc, scale).
+
+    log p(y) = Normal.log_prob(log y) - log y;  mean = exp(loc + scale^2 / 2).
+
+    Shapes: loc, scale: broadcast to batch_shape;  event_shape = ()
+    """
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.positive
+    has_rsample = True
+    _sub_dists = ("base_dist",)
+
+    def __init__(self, loc, scale, validate_args=None):
+        self.base_dist = Normal(loc, scale, validate_args=validate_args)
+        super().__init__(self.base_dist.batch_shape, validate_args=validate_args)
+
+    @property
+    def loc(self):
+        return self.base_dist.loc
+
+    @property
+    def scale(self):
+        return self.base_dist.scale
+
+    @property
+    def mean(self):
+        return exp(self.loc + self.scale ** 2 / 2)
+
+    @property
+    def mode(self):
+        return exp(self.loc - self.scale ** 2)
+
+    @property
+    def variance(self):
+        s2 = self.scale ** 2
+        return expm1(s2) * exp(2 * self.loc + s2)
+
+    def rsample(self, sample_shape=()):
+        return exp(self.base_dist.rsample(sample_shape))
+
+    def log_prob(self, value):
+        self._check_value(value)
+        y = log(value)
+        return self.base_dist.log_prob(y) - y
+
+    def cdf(self, value):
+        self._check_value(value)
+        return self.base_dist.cdf(log(value))
+
+    def icdf(self, value):
+        return exp(self.base_dist.icdf(value))
+
+    def entropy(self):
+        return self.base_dist.entropy() + self.loc
+
+    def __repr__(self):
+        return f"LogNormal(loc: {self._fmt(self.loc)}, scale: {self._fmt(self.scale)})"
+
+    @staticmethod
+    def _fmt(t):
+        return t.item() if t.numel() == 1 else tuple(t.shape)
