@@ -13,3 +13,9 @@ from .init import skip_init  # noqa: E402
 
 __all__ += ["clip_grad_norm", "fuse_conv_bn_eval", "fuse_conv_bn_weights",
             "fuse_linear_bn_eval", "fuse_linear_bn_weights", "skip_init"]
+from .weight_norm import remove_weight_norm, weight_norm  # noqa: E402
+from .spectral_norm import remove_spectral_norm, spectral_norm  # noqa: E402
+from . import parametrize, parametrizations  # noqa: E402
+
+__all__ += ["weight_norm", "remove_weight_norm", "spectral_norm", "remove_spectral_norm",
+            "parametrize", "parametrizations"]
