@@ -58,7 +58,7 @@ def test_inplace_activation_matches_torch_and_writes_into_its_input(name, args, 
     a, b = a_leaf * 1.0, b_leaf * 1.0
     ra = getattr(F, name)(a, *args, **kwargs)
     rb = getattr(TF, name)(b, *args, **kwargs)
-    assert ra is a
+    assert ra is a and rb is b
     np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-12)
     g = RNG.standard_normal(x.shape)
     a.backward(autograd.tensor(g))
