@@ -60,3 +60,11 @@ __all__ = [
     "MultiLabelSoftMarginLoss", "MultiMarginLoss", "NLLLoss", "PoissonNLLLoss", "QuantileLoss",
     "SigmoidFocalLoss", "SmoothL1Loss", "SoftMarginLoss", "TripletMarginLoss", "MLP", "SwiGLU"
 ]
+
+from .activation import RReLU  # noqa: E402
+from .dropout import Dropout3d, FeatureAlphaDropout  # noqa: E402
+from .pooling import LPPool1d, LPPool2d  # noqa: E402
+from .loss import MultiLabelMarginLoss, TripletMarginWithDistanceLoss  # noqa: E402
+
+__all__ += ["RReLU", "Dropout3d", "FeatureAlphaDropout", "LPPool1d", "LPPool2d",
+            "MultiLabelMarginLoss", "TripletMarginWithDistanceLoss"]

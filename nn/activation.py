@@ -327,3 +327,29 @@ class Softmin(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}"
+
+
+__all__ += ["RReLU"]
+
+
+class RReLU(Module):
+    """Randomised leaky ReLU: x if x > 0 else a * x, with a ~ U(lower, upper) drawn per element
+    in training and a = (lower + upper) / 2 in eval.   Shapes: (*) -> (*)
+
+    Example:
+        >>> act = nn.RReLU(0.1, 0.3)
+        >>> act.eval(); act(autograd.tensor([-1.0, 2.0]))   # tensor([-0.2, 2.0])
+    """
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace
+                                                            else "")

@@ -59,3 +59,23 @@ class Dropout1d(_DropoutNd):
 
     def forward(self, input):
         return F.dropout1d(input, self.p, self.training)
+
+
+__all__ += ["Dropout3d", "FeatureAlphaDropout"]
+
+
+class Dropout3d(_DropoutNd):
+    """In training, zeroes whole channels (3-D feature maps) with probability p and scales the
+    rest by 1 / (1 - p); the identity in eval.
+    Shapes: (N, C, D, H, W) or (C, D, H, W) -> the same"""
+
+    def forward(self, input):
+        return F.dropout3d(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels (for SELU networks); the identity in eval.
+    Shapes: (N, C, *) -> the same"""
+
+    def forward(self, input):
+        return F.feature_alpha_dropout(input, self.p, self.training)

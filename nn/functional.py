@@ -535,3 +535,12 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 
 def _anomaly_enabled():
     return _function._Anomaly.enabled
+
+from ._functional_extra import *  # noqa: E402,F401,F403
+from ._functional_extra import __all__ as _extra_names  # noqa: E402
+
+__all__ += list(_extra_names)
+
+from ._functional_grid import affine_grid, grid_sample  # noqa: E402,F401
+
+__all__ += ["affine_grid", "grid_sample"]

@@ -365,3 +365,41 @@ class MultiLabelSoftMarginLoss(_Loss):
 
 
 __all__ += ["MultiLabelSoftMarginLoss"]
+
+
+__all__ += ["TripletMarginWithDistanceLoss", "MultiLabelMarginLoss"]
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """max(d(a, p) - d(a, n) + margin, 0) for any distance function (default: the Euclidean
+    `PairwiseDistance`).   Shapes: (N, D) x 3 -> () or (N,)
+
+    Example:
+        >>> loss_fn = nn.TripletMarginWithDistanceLoss(
+        ...     distance_function=lambda a, b: 1.0 - F.cosine_similarity(a, b))
+        >>> loss = loss_fn(anchor, positive, negative)
+    """
+
+    def __init__(self, *, distance_function=None, margin=1.0, swap=False, reduction="mean"):
+        super().__init__(reduction=reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater "
+                             f"than 0, got {margin} instead")
+        from .distance import PairwiseDistance
+        self.distance_function = distance_function if distance_function is not None \
+            else PairwiseDistance()
+        self.margin = margin
+        self.swap = swap
+
+    def forward(self, anchor, positive, negative):
+        return F.triplet_margin_with_distance_loss(
+            anchor, positive, negative, distance_function=self.distance_function,
+            margin=self.margin, swap=self.swap, reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge loss over the class indices in `target` (read up to the first -1).
+    Shapes: input (N, C) or (C,), target the same (int64) -> () or (N,)"""
+
+    def forward(self, input, target):
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
