@@ -143,14 +143,17 @@ def resize_(self, *sizes, memory_format=None):
     if any(s < 0 for s in size):
         raise RuntimeError(f"Trying to create tensor with negative dimension: {list(size)}")
     n = int(np.prod(size, dtype=np.int64))
-    data = self._data
-    flat = data.reshape(-1) if data.flags.c_contiguous else None
-    if flat is not None and n <= flat.size:
-        self._data = flat[:n].reshape(size)
+    storage, offset, _ = views._storage(self)
+    if storage is None or storage.dtype != self._data.dtype:  # (not a plain array: copy)
+        storage, offset = self._data.reshape(-1), 0
+    # NOTE: as PyTorch, the storage (from the tensor's offset on) is kept when it is large
+    # enough, so shrinking then growing back shows the old elements again.
+    rest = storage[offset:]
+    if n <= rest.size:
+        self._data = rest[:n].reshape(size)
     else:
-        grown = np.zeros(n, data.dtype)
-        old = data.reshape(-1)
-        grown[:min(n, old.size)] = old[:n]
+        grown = np.zeros(n, rest.dtype)
+        grown[:rest.size] = rest
         self._data = grown.reshape(size)
     versions.bump(self._data, "resize_")
     return self

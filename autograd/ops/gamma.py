@@ -67,6 +67,7 @@ def _lgamma_array(x):
         reflected = _LOG_PI - np.log(np.abs(np.sin(math.pi * f))) - out
         out = np.where(neg, reflected, out)
         out = np.where(np.isinf(v), np.inf, out)
+        out = np.where((v == 1.0) | (v == 2.0), 0.0, out)  # the two exact zeros
     return out.astype(x.dtype, copy=False)
 
 
