@@ -66,6 +66,20 @@ from .ops.special import (erfc, erfinv, i0, logaddexp, logaddexp2, logit, nan_to
                           xlogy)
 from .ops.pointwise import (addcdiv, addcmul, copysign, float_power, fmax, fmin, heaviside,
                             sgn)
+from .ops.gamma import digamma, lgamma, mvlgamma, polygamma
+from .ops.bits import (bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or,
+                       bitwise_right_shift, bitwise_xor, fix, frexp, gcd, isneginf, isposinf,
+                       isreal, lcm, ldexp, nextafter, positive)
+from .ops.bits import fmod  # noqa: F811 (C-style: the sign of the dividend)
+from .ops.elementwise import ne as not_equal
+from .ops.writes import (diagonal_scatter, index_add, index_copy, index_fill, index_put,
+                         index_reduce, masked_scatter, put, scatter_reduce, select_scatter,
+                         slice_scatter)
+from .ops.views import (as_strided, diagflat, dsplit, hsplit, msort, narrow_copy, ravel, select,
+                        split_with_sizes, vsplit)
+from .ops.matrices import addr, corrcoef, cov, hardshrink, matrix_power, prelu, renorm, vdot
+from .tensor_methods import (get_device, is_complex, is_inference, is_nonzero, is_same_size,
+                             is_signed)
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from . import profiler
 from . import data, datasets, functional, special, viz

@@ -131,6 +131,9 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, only):
         for leaf, g in leaf_grads.items():
             if only is None or any(leaf is o for o in only):
                 _accumulate_into_leaf(leaf, g, create_graph, handed)
+                if leaf._post_acc_hooks:
+                    for hook in tuple(leaf._post_acc_hooks.values()):
+                        hook(leaf)
     finally:
         mode.enabled = was_recording
         if gc_was_enabled:

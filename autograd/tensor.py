@@ -29,6 +29,7 @@ class Tensor:
     __array_priority__ = 1000
     __array_ufunc__ = None  # NumPy defers to our reflected operators (ndarray + Tensor)
     _hooks = None
+    _post_acc_hooks = None  # {id: hook(tensor)} run after backward accumulates a leaf's .grad
     _is_node = False
     _base = None  # the tensor this one is a view of (set by view ops), else None
 

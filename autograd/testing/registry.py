@@ -198,6 +198,13 @@ EXEMPT_FUNCTIONS = {
     "sgn": "an alias of sign (real tensors): " + _NO_GRAD,
     "heaviside": "a step function: zero gradient almost everywhere, and PyTorch does not "
                  "differentiate it either",
+    **{name: "integer (or bool) tensors only: no gradient, as in PyTorch"
+       for name in ("bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+                    "bitwise_left_shift", "bitwise_right_shift", "gcd", "lcm")},
+    **{name: "returns a bool tensor (no gradient, as in PyTorch)"
+       for name in ("isposinf", "isneginf", "isreal", "not_equal")},
+    "nextafter": "a step to the neighbouring float: no gradient, as in PyTorch",
+    "fix": "an alias of trunc: " + _NO_GRAD,
 }
 
 # The entries, one module per family (imported last: they use the names above).
@@ -205,6 +212,6 @@ from .specs import elementwise, reduce, shape, index, linalg, nn  # noqa: E402,F
 from .specs import elementwise_math  # noqa: E402,F401
 from .specs import load_optional  # noqa: E402
 from .specs import arrange, decomp, integrate, stats  # noqa: E402,F401
-from .specs import distributions  # noqa: E402,F401
+from .specs import distributions, methods  # noqa: E402,F401
 
 load_optional()

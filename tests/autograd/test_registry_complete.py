@@ -70,6 +70,9 @@ def test_exemptions_name_things_that_exist_and_give_a_reason():
 
 # exempt functions that accept only integer input (a float one raises, as in PyTorch)
 _INTEGER_SAMPLES = {"bincount": autograd.tensor([0, 2, 2])}
+_INTEGER_SAMPLES.update({name: autograd.tensor([6, 3, 2]) for name in (
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
+    "bitwise_right_shift", "gcd", "lcm")})
 
 
 def test_exempt_functions_really_carry_no_gradient():
@@ -80,7 +83,8 @@ def test_exempt_functions_really_carry_no_gradient():
         required = [p for p in params if p.default is p.empty and p.kind in
                     (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         arg = _INTEGER_SAMPLES.get(name, x)
-        out = fn(arg) if len(required) == 1 else fn(arg, x.detach() * 0.5)
+        other = arg if name in _INTEGER_SAMPLES else x.detach() * 0.5
+        out = fn(arg) if len(required) == 1 else fn(arg, other)
         outs = out if isinstance(out, tuple) else (out,)
         for o in outs:
             assert not getattr(o, "requires_grad", False), f"{name} returned a tensor requiring " \
