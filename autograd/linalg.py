@@ -13,10 +13,11 @@ from .ops.linalg import matmul
 from .ops.products import multi_dot
 from .ops.reduce import amax, amin, norm as _norm, sum as _sum
 from .ops.shape import movedim
+from .ops.triangular import solve_triangular
 
-__all__ = ["LinAlgError", "SlogdetResult", "norm", "vector_norm", "matrix_norm", "inv", "det", "slogdet",
-           "solve", "cholesky", "svdvals", "cross", "multi_dot", "matmul", "diagonal"]
-
+__all__ = ["LinAlgError", "SlogdetResult", "norm", "vector_norm", "matrix_norm", "inv", "det",
+           "slogdet", "solve", "solve_triangular", "cholesky", "svdvals", "cross", "multi_dot",
+           "matmul", "diagonal"]
 
 
 def _check_float(x, op, dtype):

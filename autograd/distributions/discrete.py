@@ -12,10 +12,11 @@ from ..ops.reduce import logsumexp
 from ..random import _rng
 from ..tensor import _make
 from . import constraints
-from ._special import lgamma
+from ..ops.gamma import lgamma
 from .distribution import Distribution
+from ..ops.special import xlogy
 from .utils import (as_float_tensor, broadcast_all, data, draw, lazy_property, logits_to_probs,
-                    probs_to_logits, softplus, xlogy)
+                    probs_to_logits, softplus)
 
 __all__ = ["Bernoulli", "Categorical", "OneHotCategorical", "Binomial", "Poisson"]
 

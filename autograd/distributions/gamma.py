@@ -11,7 +11,7 @@ from ..ops.elementwise import clamp, log, where
 from ..ops.shape import stack
 from ..creation import as_tensor
 from . import constraints
-from ._special import digamma, lgamma
+from ..ops.gamma import digamma, lgamma
 from .distribution import Distribution
 from .utils import as_float_tensor, broadcast_all, data, draw
 

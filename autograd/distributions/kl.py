@@ -9,8 +9,9 @@ import numpy as np
 
 from ..creation import as_tensor
 from ..ops.elementwise import log, where
-from ._linalg import diagonal, solve_triangular
-from ._special import digamma, lgamma
+from ..ops.gamma import digamma, lgamma
+from ..ops.triangular import solve_triangular
+from .utils import matrix_diagonal as diagonal
 from .continuous import Exponential, Laplace, Uniform
 from .discrete import Bernoulli, Categorical, OneHotCategorical, Poisson
 from .distribution import Distribution

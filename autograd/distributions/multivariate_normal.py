@@ -11,7 +11,9 @@ from ..creation import eye
 from ..ops.elementwise import log
 from ..ops.shape import flip
 from . import constraints
-from ._linalg import cholesky, diagonal, solve_triangular
+from ..ops.decomp import cholesky
+from ..ops.triangular import solve_triangular
+from .utils import matrix_diagonal as diagonal
 from .distribution import Distribution
 from .utils import as_float_tensor, draw, lazy_property
 

@@ -3,7 +3,7 @@ import math
 
 from ..ops.elementwise import erf, exp, expm1, log
 from . import constraints
-from ._special import erfinv
+from ..ops.special import erfinv
 from .distribution import Distribution
 from .utils import broadcast_all, draw
 

@@ -8,6 +8,7 @@ import numpy as np
 from .. import dtypes, grad_mode
 from ..creation import tensor
 from ..ops.elementwise import clamp, log, log1p, sigmoid
+from ..ops.diag import diagonal
 from ..ops.nn import softmax
 from ..ops.shape import broadcast_tensors
 from ..random import _rng
@@ -92,14 +93,9 @@ def data(x):
     return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
-def xlogy(x, y):
-    """x * log(y), 0 where x == 0 (also its gradient: the log never sees y = 0 there)."""
-    from ..ops.elementwise import where
-    zero = data(x) == 0
-    if not zero.any():
-        return x * log(y)
-    mask = _make(np.asarray(zero), None)
-    return where(mask, 0.0, x * log(where(mask, 1.0, y)))
+def matrix_diagonal(x):
+    """The diagonals of a batch of matrices: (*, n, n) -> (*, n)."""
+    return diagonal(x, 0, -2, -1)
 
 
 def softplus(x):

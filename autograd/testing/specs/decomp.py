@@ -106,6 +106,34 @@ _reg("linalg_cholesky", lambda x, upper: autograd.linalg.cholesky(_spd(x), upper
      _np_cholesky, _cholesky_setup(), covers=("Cholesky",), public=())
 
 
+@st.composite
+def _triangular_setup(draw):
+    n, k = draw(st.integers(1, 3)), draw(st.integers(1, 2))
+    batch_a, batch_b = draw(st.sampled_from([((), ()), ((2,), ()), ((), (2,)), ((2,), (2,))]))
+    left = draw(st.booleans())
+    shape_b = batch_b + ((n, k) if left else (k, n))
+    kw = {"upper": draw(st.booleans()), "left": left, "unitriangular": draw(st.booleans())}
+    return (batch_a + (n, n), shape_b), kw
+
+
+def _np_solve_triangular(a, b, upper, left, unitriangular):
+    n = a.shape[-1]
+    t = a + 4 * np.eye(n)  # (a dominant diagonal keeps the solve well conditioned)
+    t = np.triu(t) if upper else np.tril(t)
+    if unitriangular:
+        t = t - t * np.eye(n) + np.eye(n)
+    if left:
+        return np.linalg.solve(t, b)
+    return np.swapaxes(np.linalg.solve(np.swapaxes(t, -1, -2), np.swapaxes(b, -1, -2)), -1, -2)
+
+
+_reg("linalg_solve_triangular",
+     lambda a, b, **kw: autograd.linalg.solve_triangular(
+         a + 4 * autograd.eye(a.shape[-1], dtype=a.dtype), b, **kw),
+     _np_solve_triangular, _triangular_setup(), arity=2, covers=("SolveTriangular",),
+     public=())
+
+
 # ---------------------------------------------------------------------- singular values, norms
 @st.composite
 def _rect_setup(draw):
