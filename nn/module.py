@@ -13,19 +13,16 @@ import copy
 
 import numpy as np
 
-from autograd import dtypes, function as _function, grad_mode, versions
+from autograd import dtypes, function as _function, grad_mode
 from autograd.tensor import RemovableHandle, Tensor, _make
 
+from . import _state_dict
 from ._hooks import _BackwardHookState
 from .parameter import Buffer, Parameter
 
 __all__ = ["Module"]
 
-_IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
-_IncompatibleKeys.__repr__ = lambda self: (
-    "<All keys matched successfully>" if not self.missing_keys and not self.unexpected_keys
-    else f"_IncompatibleKeys(missing_keys={self.missing_keys}, "
-         f"unexpected_keys={self.unexpected_keys})")
+_IncompatibleKeys = _state_dict.IncompatibleKeys
 
 
 class Module:
@@ -456,69 +453,54 @@ class Module:
         sharing memory with the module unless `keep_vars`)."""
         if destination is None:
             destination = collections.OrderedDict()
-        for name, p in self._parameters.items():
-            if p is not None:
-                destination[prefix + name] = p if keep_vars else p.detach()
-        for name, b in self._buffers.items():
-            if b is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = b if keep_vars else b.detach()
-        for name, m in self._modules.items():
-            if m is not None:
-                m.state_dict(destination=destination, prefix=prefix + name + ".",
-                             keep_vars=keep_vars)
-        return destination
+        return _state_dict.state_dict(self, destination, prefix, keep_vars)
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy values from `state_dict` into this module's parameters and buffers.
 
         Values are copied (cast to each tensor's dtype), never aliased. With `strict`, missing
         and unexpected keys raise; shape mismatches always raise, naming every offending key,
-        and nothing is modified when an error is raised. Returns `(missing_keys,
-        unexpected_keys)`.
+        and nothing is modified when an error is raised (unless a load post hook is registered:
+        it sees the missing and unexpected keys after the load and may forgive them). Returns
+        `(missing_keys, unexpected_keys)`.
         """
-        if not isinstance(state_dict, collections.abc.Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        errors = []
-        if strict:
-            if unexpected:
-                errors.append("Unexpected key(s) in state_dict: " +
-                              ", ".join(f'"{k}"' for k in unexpected) + ". ")
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: " +
-                              ", ".join(f'"{k}"' for k in missing) + ". ")
-        updates = []
-        for key, target in own.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            if not isinstance(value, (Tensor, np.ndarray, np.generic, int, float, list)):
-                errors.append(f'While copying the parameter named "{key}", expected an array '
-                              f'or Tensor from checkpoint but received {type(value).__name__}')
-                continue
-            arr = value._data if isinstance(value, Tensor) else np.asarray(value)
-            if arr.shape != target._data.shape:
-                errors.append(f"size mismatch for {key}: copying a param with shape "
-                              f"{tuple(arr.shape)} from checkpoint, the shape in current model "
-                              f"is {tuple(target._data.shape)}.")
-                continue
-            if not isinstance(value, (Tensor, np.ndarray, np.generic, int, float, list)):
-                errors.append(f'While copying the parameter named "{key}", expected an array '
-                              f'or Tensor from checkpoint but received {type(value)}')
-                continue
-            updates.append((target, arr))
-        if errors:
-            raise RuntimeError(f"Error(s) in loading state_dict for {self._get_name()}:\n\t" +
-                               "\n\t".join(errors))
-        for target, arr in updates:
-            if assign:
-                target._data = np.array(arr, copy=True)
-            else:
-                np.copyto(target._data, arr, casting="unsafe")
-            versions.bump(target, "load_state_dict")
-        return _IncompatibleKeys(missing, unexpected)
+        return _state_dict.load_state_dict(self, state_dict, strict, assign)
+
+    def register_state_dict_pre_hook(self, hook):
+        """`hook(module, prefix, keep_vars)` before this module's entries are collected."""
+        return self._register("_state_dict_pre_hooks", hook)
+
+    def register_state_dict_post_hook(self, hook):
+        """`hook(module, state_dict, prefix, local_metadata)` after they are collected."""
+        return self._register("_state_dict_hooks", hook)
+
+    def _register_state_dict_hook(self, hook):
+        """As `register_state_dict_post_hook`, and a returned dict replaces the state dict."""
+        return self._register("_state_dict_hooks", hook)
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """`hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)` before loading; it may edit `state_dict` (a copy) and
+        append to `error_msgs`."""
+        return self._register("_load_state_dict_pre_hooks", hook)
+
+    def register_load_state_dict_post_hook(self, hook):
+        """`hook(module, incompatible_keys)` after loading; it may remove entries from
+        `incompatible_keys.missing_keys` / `.unexpected_keys` to forgive them."""
+        return self._register("_load_state_dict_post_hooks", hook)
+
+    def _register(self, kind, hook):
+        store = self.__dict__.get(kind)
+        if store is None:
+            store = self.__dict__[kind] = {}
+        return RemovableHandle(store, hook)
+
+    def share_memory(self):
+        """This module (one process: nothing to share)."""
+        return self
+
+    def compile(self, *args, **kwargs):
+        """Nothing to do: modules run eagerly (PyTorch compiles in place and returns None)."""
 
     # ------------------------------------------------------------------ copying
     def __deepcopy__(self, memo):

@@ -416,3 +416,50 @@ def test_module_draw_delegates_to_viz(monkeypatch):
 def test_functional_linear_shape_error_names_both_shapes():
     with pytest.raises(RuntimeError, match=r"\(2, 5\).*\(3, 4\)"):
         F.linear(autograd.randn(2, 5), autograd.randn(3, 4))
+
+
+# ---------------------------------------------------------------------- state-dict hooks
+def test_state_dict_hooks_see_and_may_replace_the_state():
+    model = nn.Sequential(nn.Linear(2, 2))
+    seen = []
+    model[0].register_state_dict_pre_hook(lambda m, prefix, keep: seen.append(prefix))
+    handle = model.register_state_dict_post_hook(
+        lambda m, sd, prefix, meta: seen.append(sorted(sd)))
+    model.state_dict()
+    assert seen == ["0.", ["0.bias", "0.weight"]]
+    handle.remove()
+    model._register_state_dict_hook(lambda m, sd, prefix, meta: {"only": 1})
+    assert model.state_dict() == {"only": 1}
+
+
+def test_a_load_pre_hook_can_rename_old_keys():
+    model = nn.Linear(2, 1)
+
+    def rename(module, sd, prefix, meta, strict, missing, unexpected, errors):
+        for old, new in (("w", "weight"), ("b", "bias")):
+            if prefix + old in sd:
+                sd[prefix + new] = sd.pop(prefix + old)
+    model.register_load_state_dict_pre_hook(rename)
+    old = {"w": autograd.ones(1, 2), "b": autograd.zeros(1)}
+    assert repr(model.load_state_dict(old)) == "<All keys matched successfully>"
+    assert model.weight.tolist() == [[1.0, 1.0]] and "w" in old  # the caller's dict untouched
+
+
+def test_load_pre_hook_errors_and_post_hook_forgiveness():
+    model = nn.Linear(2, 1)
+    model.register_load_state_dict_pre_hook(
+        lambda m, sd, p, meta, strict, missing, unexpected, errors: errors.append("bad file"))
+    with pytest.raises(RuntimeError, match="bad file"):
+        model.load_state_dict(model.state_dict())
+    other = nn.Linear(2, 1)
+
+    def forgive(module, keys):
+        keys.missing_keys.remove("bias")
+    other.register_load_state_dict_post_hook(forgive)
+    result = other.load_state_dict({"weight": autograd.full((1, 2), 3.0)})
+    assert result.missing_keys == [] and other.weight.tolist() == [[3.0, 3.0]]
+
+
+def test_share_memory_and_compile_are_harmless():
+    model = nn.Linear(2, 2)
+    assert model.share_memory() is model and model.compile() is None
