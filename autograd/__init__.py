@@ -22,7 +22,7 @@ from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, fro
                        zeros, zeros_like)
 from .ops.elementwise import (abs, absolute, add, allclose, ceil, clamp, clamp_max, clamp_min,
                               clip, clone, cos, div, divide, eq, equal, erf, exp, exp2, expm1, floor,
-                              floor_divide, fmod, frac, ge, greater, greater_equal, gt, isclose,
+                              floor_divide, frac, ge, greater, greater_equal, gt, isclose,
                               isfinite, isinf, isnan, le, lerp, less, less_equal, log, log1p,
                               log2, log10, logical_and, logical_not, logical_or, logical_xor, lt,
                               maximum, minimum, mul, multiply, ne, neg, negative, pow,
@@ -70,7 +70,7 @@ from .ops.gamma import digamma, lgamma, mvlgamma, polygamma
 from .ops.bits import (bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or,
                        bitwise_right_shift, bitwise_xor, fix, frexp, gcd, isneginf, isposinf,
                        isreal, lcm, ldexp, nextafter, positive)
-from .ops.bits import fmod  # noqa: F811 (C-style: the sign of the dividend)
+from .ops.bits import fmod  # (C-style: the sign of the dividend)
 from .ops.elementwise import ne as not_equal
 from .ops.writes import (diagonal_scatter, index_add, index_copy, index_fill, index_put,
                          index_reduce, masked_scatter, put, scatter_reduce, select_scatter,

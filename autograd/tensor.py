@@ -421,7 +421,7 @@ Tensor.__truediv__ = Tensor.div = Tensor.divide = Tensor.true_divide = _ew.div
 Tensor.__rtruediv__ = _reflected(_ew.div)
 Tensor.__floordiv__ = Tensor.floor_divide = _ew.floor_divide
 Tensor.__rfloordiv__ = _reflected(_ew.floor_divide)
-Tensor.__mod__ = Tensor.remainder = Tensor.fmod = _ew.remainder
+Tensor.__mod__ = Tensor.remainder = _ew.remainder
 Tensor.__rmod__ = _reflected(_ew.remainder)
 Tensor.__pow__ = Tensor.pow = _ew.pow
 Tensor.__rpow__ = _reflected(_ew.pow)

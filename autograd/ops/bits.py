@@ -10,8 +10,9 @@ import numpy as np
 
 from .. import dtypes
 from .._broadcast import raise_if_unbroadcastable
+from ..function import Op
 from ..tensor import Tensor, _make
-from ._util import as_tensor_operand, float_operands, to_float
+from ._util import as_tensor_operand, dual, float_operands, promote, to_float
 from .elementwise import exp2, mul, trunc
 
 __all__ = ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
@@ -84,14 +85,35 @@ def bitwise_not(input):
     return _make(np.asarray(np.invert(d)), None)
 
 
+class Fmod(Op):
+    """z = a - b * trunc(a / b) (the sign of a).   ga = g,  gb = -g * trunc(a / b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (g if na else None), (-g * _trunc(a / b) if nb else None)
+
+
+_trunc = dual(lambda t: trunc(t), np.trunc)
+
+
 def fmod(input, other):
     """The C-style remainder input - trunc(input / other) * other: it has the sign of `input`
-    (remainder's has the sign of `other`). No gradient, like remainder here."""
+    (remainder's has the sign of `other`)."""
     a, b = _operands(input, other, "fmod", "iuf")
-    if a.dtype.kind in "iu" and np.any(b == 0):
-        raise RuntimeError("ZeroDivisionError")
-    with np.errstate(divide="ignore", invalid="ignore"):
+    if a.dtype.kind in "iu":
+        if np.any(b == 0):
+            raise RuntimeError("ZeroDivisionError")
         return _make(np.asarray(np.fmod(a, b)), None)
+    x, y = promote(input, other)
+    return Fmod.apply(x, y)
 
 
 def nextafter(input, other):

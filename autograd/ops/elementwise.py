@@ -525,14 +525,33 @@ def floor_divide(input, other):
     return _rounded_div(a, b, "floor")
 
 
+class Remainder(Op):
+    """z = a - b * floor(a / b) (the sign of b).   ga = g,  gb = -g * floor(a / b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.mod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (g if na else None), (-g * _floor(a / b) if nb else None)
+
+
+_floor = dual(lambda t: floor(t), np.floor)
+
+
 def remainder(input, other):
+    """Python's modulus, elementwise with broadcasting (the result has the sign of `other`)."""
     a, b = promote(input, other)
-    ad = a._data if isinstance(a, Tensor) else a
-    bd = b._data if isinstance(b, Tensor) else b
-    return _make(np.asarray(np.mod(ad, bd)), None)
-
-
-fmod = remainder
+    if (a._data if isinstance(a, Tensor) else np.asarray(a)).dtype.kind != "f":
+        ad = a._data if isinstance(a, Tensor) else a
+        bd = b._data if isinstance(b, Tensor) else b
+        return _make(np.asarray(np.mod(ad, bd)), None)
+    return Remainder.apply(a, b)
 
 
 def pow(input, exponent):
@@ -703,13 +722,52 @@ def _no_grad_unary(np_fn, name, keep_dtype=True):
     return fn
 
 
-# NOTE: PyTorch's sign (and sgn) of nan is 0, where NumPy's is nan.
-sign = _no_grad_unary(lambda a: np.where(np.isnan(a), 0, np.sign(a)).astype(a.dtype, copy=False)
-                      if a.dtype.kind == "f" else np.sign(a), "sign")
-floor = _no_grad_unary(np.floor, "floor")
-ceil = _no_grad_unary(np.ceil, "ceil")
-trunc = _no_grad_unary(np.trunc, "trunc")
-frac = _no_grad_unary(lambda a: a - np.trunc(a), "frac")
+# ---------------------------------------------------------------------- step functions
+class Step(Op):
+    """z = f(x) for a piecewise-constant f (floor, ceil, trunc, round, sign).   gx = 0: the
+    derivative almost everywhere, and PyTorch's (so such outputs stay on the graph)."""
+
+    @staticmethod
+    def forward(ctx, x, fn):
+        return fn(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _zeros_of(g), None
+
+
+_zeros_of = dual(lambda t: t.new_zeros(tuple(t.shape)), np.zeros_like)
+
+
+def _step(np_fn, name):
+    def fn(input):
+        x = input if isinstance(input, Tensor) else Tensor(np.asarray(input))
+        if x._data.dtype.kind != "f":  # integers and bools: already whole, no gradient
+            return _make(np.asarray(np_fn(x._data)), None)
+        return Step.apply(x, np_fn)
+    fn.__name__ = name
+    fn.__doc__ = f"{name}(input): elementwise; its gradient is 0, as PyTorch's."
+    return fn
+
+
+def _sign_array(a):
+    # NOTE: PyTorch's sign (and sgn) of nan is 0, where NumPy's is nan.
+    if a.dtype.kind == "f":
+        return np.where(np.isnan(a), 0, np.sign(a)).astype(a.dtype, copy=False)
+    return np.sign(a)
+
+
+sign = _step(_sign_array, "sign")
+floor = _step(np.floor, "floor")
+ceil = _step(np.ceil, "ceil")
+trunc = _step(np.trunc, "trunc")
+
+
+def frac(input):
+    """input - trunc(input) (gradient 1, as PyTorch's)."""
+    return sub(input, trunc(input))
+
+
 isnan = _no_grad_unary(np.isnan, "isnan")
 isinf = _no_grad_unary(np.isinf, "isinf")
 isfinite = _no_grad_unary(np.isfinite, "isfinite")
@@ -718,7 +776,10 @@ signbit = _no_grad_unary(np.signbit, "signbit")
 
 
 def round(input, decimals=0):
-    return _make(np.asarray(np.round(input._data, decimals)), None)
+    """Round half to even (to `decimals` places); its gradient is 0, as PyTorch's."""
+    if decimals == 0:
+        return _step(np.round, "round")(input)
+    return _step(lambda a: np.round(a, decimals), "round")(input)
 
 
 def _comparison(np_fn, name):

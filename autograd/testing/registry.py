@@ -181,21 +181,18 @@ EXEMPT_OPS = {
 }
 
 _NO_GRAD = "returns a bool or integer tensor, or carries no gradient by design (issue: " \
-           "comparisons, sign, floor, round, isnan, isfinite, all, any, argmax, argmin)"
-_NO_GRAD_VS_TORCH = "carries no gradient here although PyTorch differentiates it (reported)"
+           "comparisons, isnan, isfinite, all, any, argmax, argmin)"
 # Public functions of autograd.ops.* that need no spec, with the reason.
 EXEMPT_FUNCTIONS = {
     **{name: _NO_GRAD for name in (
         "eq", "ne", "lt", "le", "gt", "ge", "less", "less_equal", "greater", "greater_equal",
-        "equal", "allclose", "isclose", "isnan", "isinf", "isfinite", "signbit", "sign",
-        "floor", "ceil", "trunc", "round", "logical_and", "logical_or", "logical_xor",
+        "equal", "allclose", "isclose", "isnan", "isinf", "isfinite", "signbit",
+        "logical_and", "logical_or", "logical_xor",
         "logical_not", "all", "any", "argmax", "argmin", "count_nonzero", "nonzero",
         "argwhere", "floor_divide", "argsort")},
-    **{name: _NO_GRAD_VS_TORCH for name in ("remainder", "fmod", "frac")},
     **{name: "returns indices, counts or a bool mask (no gradient, as in PyTorch)"
        for name in ("unique", "unique_consecutive", "bincount", "histc", "bucketize",
                     "searchsorted", "isin")},
-    "sgn": "an alias of sign (real tensors): " + _NO_GRAD,
     "heaviside": "a step function: zero gradient almost everywhere, and PyTorch does not "
                  "differentiate it either",
     **{name: "integer (or bool) tensors only: no gradient, as in PyTorch"
@@ -204,7 +201,6 @@ EXEMPT_FUNCTIONS = {
     **{name: "returns a bool tensor (no gradient, as in PyTorch)"
        for name in ("isposinf", "isneginf", "isreal", "not_equal")},
     "nextafter": "a step to the neighbouring float: no gradient, as in PyTorch",
-    "fix": "an alias of trunc: " + _NO_GRAD,
 }
 
 # The entries, one module per family (imported last: they use the names above).

@@ -96,11 +96,22 @@ def test_is_leaf_and_requires_grad_flags():
 
 def test_comparisons_and_index_results_carry_no_gradient():
     x = autograd.tensor([1.0, -2.0, 3.0], requires_grad=True)
-    for out in (x > 0, x <= 1.0, x == x, x != 1.0, x.argmax(), x.argmin(), x.sign(), x.floor(),
-                x.round(), x.isnan(), x.isfinite(), (x > 0).all(), (x > 0).any()):
+    for out in (x > 0, x <= 1.0, x == x, x != 1.0, x.argmax(), x.argmin(), x.isnan(),
+                x.isfinite(), (x > 0).all(), (x > 0).any()):
         assert not out.requires_grad and out.grad_fn is None
     assert (x > 0).dtype == autograd.bool and x.argmax().dtype == autograd.int64
-    assert x.argmax().item() == 2 and x.sign().tolist() == [1.0, -1.0, 1.0]
+    assert x.argmax().item() == 2
+
+
+def test_step_functions_stay_on_the_graph_with_zero_gradient():
+    # (as PyTorch: sign, floor, ceil, trunc and round are differentiable, with gradient 0)
+    x = autograd.tensor([1.5, -2.25, 3.75], requires_grad=True)
+    outs = [x.sign(), x.floor(), x.ceil(), x.trunc(), x.round()]
+    assert [o.tolist() for o in outs] == [[1, -1, 1], [1, -3, 3], [2, -2, 4], [1, -2, 3],
+                                          [2, -2, 4]]
+    sum(o.sum() for o in outs).backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+    assert not autograd.tensor([1, 2]).floor().requires_grad
 
 
 def test_grad_assignment_is_validated():

@@ -55,6 +55,17 @@ _unary("clamp_max", lambda x: autograd.clamp_max(x, 0.5), lambda x: np.minimum(x
        kinks=(0.5,), covers=("ClampScalar",))
 _unary("pos", lambda x: +x, lambda x: x, covers=(), public=())
 
+# step functions: gradient 0 away from their jumps (fractional parts kept in [0.1, 0.4))
+_STEPPED = Domain(-3.0, 3.0, window=(0.1, 0.4))
+_unary("floor", autograd.floor, np.floor, _STEPPED, covers=("Step",))
+_unary("ceil", autograd.ceil, np.ceil, _STEPPED, covers=("Step",))
+_unary("trunc", autograd.trunc, np.trunc, _STEPPED, covers=("Step",), public=("trunc", "fix"))
+_unary("round", autograd.round, np.round, _STEPPED, covers=("Step",))
+_unary("round_decimals", lambda x: autograd.round(x, decimals=1), lambda x: np.round(x, 1),
+       Domain(-3.0, 3.0, window=(0.01, 0.04)), covers=("Step",), public=())
+_unary("sign", autograd.sign, np.sign, NONZERO, covers=("Step",), public=("sign", "sgn"))
+_unary("frac", autograd.frac, lambda x: x - np.trunc(x), _STEPPED, covers=("Step", "Sub"))
+
 # ---------------------------------------------------------------------- binary, broadcasting
 register(OpSpec("add", autograd.add, np.add, FAMILY, domains=(Domain(), Domain()),
                 covers=("Add",)))
@@ -76,6 +87,15 @@ register(OpSpec("add_alpha", lambda a, b: autograd.add(a, b, alpha=2.5),
 register(OpSpec("sub_alpha", lambda a, b: autograd.sub(a, b, alpha=-0.5),
                 lambda a, b: a + 0.5 * b, FAMILY, domains=(Domain(), Domain()),
                 covers=("Sub", "Mul")))
+register(OpSpec("remainder", autograd.remainder, np.mod, FAMILY,
+                domains=(Domain(-0.9, 0.9, avoid=(0.0,), gap=0.05), Domain(1.2, 2.0)),
+                covers=("Remainder",), notes="|a| < b: floor(a / b) stays 0 or -1, away from "
+                                             "the jumps"))
+register(OpSpec("fmod", autograd.fmod, np.fmod, FAMILY,
+                domains=(Domain(-0.9, 0.9), Domain(1.2, 2.0)), covers=("Fmod",)))
+register(OpSpec("remainder_scalar", lambda x: autograd.remainder(x, 1.5),
+                lambda x: np.mod(x, 1.5), FAMILY, domains=(_STEPPED,), covers=("Remainder",),
+                public=()))
 register(OpSpec("rsub", lambda a, b: autograd.rsub(a, b, alpha=1.5),
                 lambda a, b: b - 1.5 * a, FAMILY, domains=(Domain(), Domain()),
                 covers=("Sub", "Mul")))
