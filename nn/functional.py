@@ -27,6 +27,7 @@ from ._functional_attention import scaled_dot_product_attention  # noqa: F401
 from autograd.ops import nn as _nnops
 from autograd.ops.conv import conv2d  # noqa: F401
 from autograd.ops.conv import conv_transpose2d  # noqa: F401
+from autograd.ops.conv import conv3d, conv_transpose3d  # noqa: F401
 from autograd.ops.pool import avg_pool2d, max_pool2d  # noqa: F401
 
 __all__ = [
@@ -411,6 +412,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 
 __all__ += ["conv_transpose1d", "conv_transpose2d"]
+__all__ += ["conv3d", "conv_transpose3d"]
 
 from ._functional_pooling import *  # noqa: E402,F401,F403
 from ._functional_pooling import __all__ as _pooling_names  # noqa: E402
