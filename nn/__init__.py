@@ -14,6 +14,7 @@ from .activation import (CELU, ELU, GELU, GLU, Hardshrink, Hardsigmoid, Hardswis
 from .conv import (AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose1d,
                    ConvTranspose2d, MaxPool1d, MaxPool2d)
 from .conv import Conv3d, ConvTranspose3d
+from .pooling import AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, MaxPool3d, MaxUnpool3d
 from .pooling import (AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d, LPPool2d,
                       MaxUnpool1d, MaxUnpool2d)
 from .vision import (ChannelShuffle, CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d,
@@ -40,6 +41,7 @@ from .mlp import MLP, SwiGLU
 
 __all__ = [
     "Conv3d", "ConvTranspose3d",
+    "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d",
     "functional", "init", "utils", "Module", "Buffer", "Parameter", "ModuleDict", "ModuleList",
     "ParameterDict", "ParameterList", "Sequential", "Bilinear", "Flatten", "Identity", "Linear",
     "Unflatten", "CELU", "ELU", "GELU", "GLU", "Hardshrink", "Hardsigmoid", "Hardswish",

@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 import autograd
+from autograd.ops import pool as _pool
 from ..registry import OpSpec, register
 from ..strategies import Domain
 
@@ -108,3 +109,110 @@ register(OpSpec("conv_transpose3d",
                 _conv_transpose_ref, FAMILY, domains=(Domain(-2.0, 2.0),) * 3,
                 setup=_conv_transpose3d_setup(), covers=("ConvTranspose3d",),
                 double_backward=False, notes=_FIRST_ORDER))
+
+
+def _pooled(size, pad, k, s, d, ceil_mode):
+    """PyTorch's pooling output size (its docs' formula, with the ceil-mode rule that the last
+    window starts inside the input or the left padding)."""
+    span = size + 2 * pad - d * (k - 1) - 1
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    return out - 1 if ceil_mode and (out - 1) * s >= size + pad else out
+
+
+@st.composite
+def _pool3d_setup(draw, dilated=True, avg=False):
+    kernel, stride = _triple(draw, 1, 3), _triple(draw, 1, 2)
+    dilation = _triple(draw, 1, 2) if dilated else (1, 1, 1)
+    # (no padding along a dilated dim: a window could then hold padding only)
+    padding = tuple(draw(st.integers(0, k // 2 if d == 1 else 0))
+                    for k, d in zip(kernel, dilation))
+    sizes = tuple(draw(st.integers(max(1, d * (k - 1) + 1 - 2 * p), 5))
+                  for k, d, p in zip(kernel, dilation, padding))
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) + sizes
+    kwargs = {"kernel_size": kernel, "stride": stride, "padding": padding,
+              "ceil_mode": draw(st.booleans())}
+    if dilated:
+        kwargs["dilation"] = dilation
+    if avg:
+        kwargs["count_include_pad"] = draw(st.booleans())
+        kwargs["divisor_override"] = draw(st.sampled_from([None, None, 3]))
+    return (shape,), kwargs
+
+
+def _max_pool_ref(x, kernel_size, stride, padding, dilation, ceil_mode):
+    """Loops over outputs; each window's in-range taps (padding never wins)."""
+    sizes = x.shape[2:]
+    outs = [_pooled(*a, ceil_mode) for a in zip(sizes, padding, kernel_size, stride, dilation)]
+    out = np.empty(x.shape[:2] + tuple(outs), x.dtype)
+    for pos in itertools.product(*(range(o) for o in outs)):
+        taps = [[t for t in range(i * s - p, i * s - p + d * k, d) if 0 <= t < n]
+                for i, s, p, d, k, n in zip(pos, stride, padding, dilation, kernel_size, sizes)]
+        out[(slice(None), slice(None)) + pos] = x[np.ix_(range(x.shape[0]), range(x.shape[1]),
+                                                         *taps)].max(axis=(2, 3, 4))
+    return out
+
+
+def _avg_pool_ref(x, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                  divisor_override):
+    """Loops over outputs: window sum / (divisor_override, or the window cut at the padded
+    edge, or its in-input part)."""
+    sizes = x.shape[2:]
+    outs = [_pooled(*a, 1, ceil_mode) for a in zip(sizes, padding, kernel_size, stride)]
+    out = np.empty(x.shape[:2] + tuple(outs), x.dtype)
+    for pos in itertools.product(*(range(o) for o in outs)):
+        lo = [i * s - p for i, s, p in zip(pos, stride, padding)]
+        hi = [min(a + k, n + p) for a, k, n, p in zip(lo, kernel_size, sizes, padding)]
+        inside = tuple(slice(max(a, 0), min(b, n)) for a, b, n in zip(lo, hi, sizes))
+        total = x[(slice(None), slice(None)) + inside].sum(axis=(2, 3, 4))
+        if divisor_override:
+            div = divisor_override
+        elif count_include_pad:
+            div = np.prod([b - a for a, b in zip(lo, hi)])
+        else:
+            div = np.prod([sl.stop - sl.start for sl in inside])
+        out[(slice(None), slice(None)) + pos] = total / div
+    return out
+
+
+@st.composite
+def _adaptive3d_setup(draw):
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) + _triple(draw, 1, 5)
+    out = (draw(st.integers(1, 6)), draw(st.sampled_from([None, 1, 2, 3])),
+           draw(st.integers(1, 4)))
+    return (shape,), {"output_size": out}
+
+
+def _adaptive_ref(reduce):
+    def ref(x, output_size):
+        sizes = x.shape[2:]
+        outs = [n if o is None else o for o, n in zip(output_size, sizes)]
+        out = np.empty(x.shape[:2] + tuple(outs), x.dtype)
+        for pos in itertools.product(*(range(o) for o in outs)):
+            cell = tuple(slice(int(np.floor(i * n / o)), int(np.ceil((i + 1) * n / o)))
+                         for i, n, o in zip(pos, sizes, outs))
+            out[(slice(None), slice(None)) + pos] = reduce(x[(slice(None), slice(None)) + cell],
+                                                           axis=(2, 3, 4))
+        return out
+    return ref
+
+
+register(OpSpec("max_pool3d", lambda x, **kw: autograd.max_pool3d(x, **kw), _max_pool_ref,
+                FAMILY, domains=(Domain(-3.0, 3.0, distinct=0.05),), setup=_pool3d_setup(),
+                covers=("MaxPool3d",), double_backward=False,
+                notes="distinct values (ties are kinks); " + _FIRST_ORDER))
+register(OpSpec("avg_pool3d", lambda x, **kw: _pool.avg_pool3d(x, **kw), _avg_pool_ref,
+                FAMILY, domains=(Domain(-3.0, 3.0),), setup=_pool3d_setup(dilated=False, avg=True),
+                covers=("AvgPool3d",), double_backward=False, notes=_FIRST_ORDER))
+register(OpSpec("adaptive_max_pool3d", lambda x, **kw: _pool.adaptive_max_pool3d(x, **kw),
+                _adaptive_ref(np.max), FAMILY, domains=(Domain(-3.0, 3.0, distinct=0.05),),
+                setup=_adaptive3d_setup(), covers=("AdaptiveMaxPool3d",),
+                double_backward=False, notes="distinct values (ties are kinks); " + _FIRST_ORDER))
+def _adaptive_avg_pool3d(x, **kw):
+    from nn import functional  # nn sits on top of autograd: imported when the test runs
+    return functional.adaptive_avg_pool3d(x, **kw)
+
+
+register(OpSpec("adaptive_avg_pool3d", _adaptive_avg_pool3d,
+                _adaptive_ref(np.mean), FAMILY, domains=(Domain(-3.0, 3.0),),
+                setup=_adaptive3d_setup(), public=(),
+                notes="composite of matrix products and means: double backward comes free"))
