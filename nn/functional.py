@@ -421,6 +421,10 @@ from ._functional_pooling import __all__ as _pooling_names  # noqa: E402
 
 __all__ += list(_pooling_names)
 
+from ._functional_embedding_bag import embedding_bag  # noqa: E402,F401
+
+__all__ += ["embedding_bag"]
+
 from . import _functional_vision as _vision  # noqa: E402
 from ._functional_vision import *  # noqa: E402,F401,F403
 

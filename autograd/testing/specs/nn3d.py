@@ -216,3 +216,39 @@ register(OpSpec("adaptive_avg_pool3d", _adaptive_avg_pool3d,
                 _adaptive_ref(np.mean), FAMILY, domains=(Domain(-3.0, 3.0),),
                 setup=_adaptive3d_setup(), public=(),
                 notes="composite of matrix products and means: double backward comes free"))
+
+
+@st.composite
+def _embedding_bag_setup(draw):
+    rows, dim = draw(st.integers(1, 5)), draw(st.integers(1, 3))
+    length = draw(st.integers(0, 6))
+    indices = draw(st.lists(st.integers(0, rows - 1), min_size=length, max_size=length))
+    cuts = sorted(draw(st.lists(st.integers(0, length), min_size=0, max_size=3)))
+    kwargs = {"indices": tuple(indices), "offsets": (0,) + tuple(cuts),
+              "mode": draw(st.sampled_from(["sum", "mean", "max"])),
+              "padding_idx": draw(st.sampled_from([None, 0]))}
+    return ((rows, dim),), kwargs
+
+
+def _embedding_bag(weight, indices, offsets, mode, padding_idx):
+    from nn import functional  # nn sits on top of autograd: imported when the test runs
+    return functional.embedding_bag(autograd.tensor(list(indices), dtype=autograd.int64), weight,
+                                    autograd.tensor(list(offsets), dtype=autograd.int64),
+                                    mode=mode, padding_idx=padding_idx)
+
+
+def _embedding_bag_ref(weight, indices, offsets, mode, padding_idx):
+    """Loops over bags: the kept rows' sum, mean or maximum (zeros for an empty bag)."""
+    ends = offsets[1:] + (len(indices),)
+    out = np.zeros((len(offsets), weight.shape[1]), weight.dtype)
+    for b, (start, end) in enumerate(zip(offsets, ends)):
+        rows = [weight[i] for i in indices[start:end] if i != padding_idx]
+        if rows:
+            out[b] = {"sum": np.sum, "mean": np.mean, "max": np.max}[mode](rows, axis=0)
+    return out
+
+
+register(OpSpec("embedding_bag", _embedding_bag, _embedding_bag_ref, FAMILY,
+                domains=(Domain(-3.0, 3.0, distinct=0.05),), setup=_embedding_bag_setup(),
+                public=(), notes="composite (index_select, index_add, scatter_reduce); distinct "
+                "values keep max mode's picks clear of ties"))
