@@ -26,6 +26,7 @@ from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, Lay
 from .instance_norm import InstanceNorm1d, InstanceNorm2d, LocalResponseNorm
 from .sparse import Embedding
 from .sparse import EmbeddingBag
+from .loss import CTCLoss
 from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .attention import MultiheadAttention
@@ -43,7 +44,7 @@ from .mlp import MLP, SwiGLU
 __all__ = [
     "Conv3d", "ConvTranspose3d",
     "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d",
-    "EmbeddingBag",
+    "EmbeddingBag", "CTCLoss",
     "functional", "init", "utils", "Module", "Buffer", "Parameter", "ModuleDict", "ModuleList",
     "ParameterDict", "ParameterList", "Sequential", "Bilinear", "Flatten", "Identity", "Linear",
     "Unflatten", "CELU", "ELU", "GELU", "GLU", "Hardshrink", "Hardsigmoid", "Hardswish",

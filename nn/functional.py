@@ -425,6 +425,10 @@ from ._functional_embedding_bag import embedding_bag  # noqa: E402,F401
 
 __all__ += ["embedding_bag"]
 
+from ._functional_ctc import ctc_loss  # noqa: E402,F401
+
+__all__ += ["ctc_loss"]
+
 from . import _functional_vision as _vision  # noqa: E402
 from ._functional_vision import *  # noqa: E402,F401,F403
 

@@ -252,3 +252,63 @@ register(OpSpec("embedding_bag", _embedding_bag, _embedding_bag_ref, FAMILY,
                 domains=(Domain(-3.0, 3.0, distinct=0.05),), setup=_embedding_bag_setup(),
                 public=(), notes="composite (index_select, index_add, scatter_reduce); distinct "
                 "values keep max mode's picks clear of ties"))
+
+
+@st.composite
+def _ctc_setup(draw):
+    n, c = draw(st.integers(1, 3)), draw(st.integers(2, 4))
+    target_lengths = [draw(st.integers(0, 3)) for _ in range(n)]
+    # 2 L + 1 frames always fit an alignment, so every loss is finite
+    input_lengths = [draw(st.integers(2 * length + 1, 8)) for length in target_lengths]
+    t = max(input_lengths) + draw(st.integers(0, 1))
+    width = max(target_lengths)
+    targets = tuple(tuple(draw(st.integers(1, c - 1)) if j < length else 0
+                          for j in range(width)) for length in target_lengths)
+    kwargs = {"targets": targets, "input_lengths": tuple(input_lengths),
+              "target_lengths": tuple(target_lengths),
+              "reduction": draw(st.sampled_from(["none", "sum", "mean"]))}
+    return ((t, n, c),), kwargs
+
+
+def _ctc(x, targets, input_lengths, target_lengths, reduction):
+    from nn import functional  # nn sits on top of autograd: imported when the test runs
+    return functional.ctc_loss(x.log_softmax(-1),
+                               autograd.tensor(np.array(targets, np.int64).reshape(
+                                   len(input_lengths), -1)),
+                               input_lengths, target_lengths, reduction=reduction)
+
+
+def _ctc_ref(x, targets, input_lengths, target_lengths, reduction):
+    """The forward recursion in probability space, one sample and one frame at a time."""
+    p = np.exp(x - x.max(-1, keepdims=True))
+    p /= p.sum(-1, keepdims=True)
+    losses = []
+    for n, (frames, length) in enumerate(zip(input_lengths, target_lengths)):
+        ext = [0]
+        for label in targets[n][:length]:
+            ext += [label, 0]
+        alpha = np.zeros(len(ext), x.dtype)
+        alpha[0] = p[0, n, 0]
+        if length:
+            alpha[1] = p[0, n, ext[1]]
+        for t in range(1, frames):
+            new = np.zeros_like(alpha)
+            for s, label in enumerate(ext):
+                total = alpha[s] + (alpha[s - 1] if s >= 1 else 0.0)
+                if s >= 2 and label != 0 and label != ext[s - 2]:
+                    total += alpha[s - 2]
+                new[s] = total * p[t, n, label]
+            alpha = new
+        losses.append(-np.log(alpha[-1] + (alpha[-2] if length else 0.0)))
+    losses = np.array(losses, x.dtype)
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    return (losses / np.maximum(np.array(target_lengths), 1)).mean().astype(x.dtype)
+
+
+register(OpSpec("ctc_loss", _ctc, _ctc_ref, FAMILY, domains=(Domain(-2.0, 2.0),),
+                setup=_ctc_setup(), covers=("CTCLoss",), public=(), double_backward=False,
+                notes="through log_softmax, which cancels the exp(log_probs) term of PyTorch's "
+                "gradient; first derivatives only"))
