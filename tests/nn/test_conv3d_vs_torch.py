@@ -123,3 +123,16 @@ def test_bad_layer_options_raise_like_torch():
             nn.Conv3d(2, 4, 3, **kwargs)
     with pytest.raises(ValueError, match='Only "zeros" padding mode'):
         nn.ConvTranspose3d(2, 4, 3, padding_mode="reflect")
+
+
+@pytest.mark.parametrize("dims,mode,padding", list(itertools.product(
+    [1, 2], ["reflect", "replicate", "circular"], [1, 2, "same"])))
+def test_conv1d_conv2d_padding_modes_match_torch(dims, mode, padding):
+    layer, theirs_cls = {1: (nn.Conv1d, torch.nn.Conv1d), 2: (nn.Conv2d, torch.nn.Conv2d)}[dims]
+    theirs = theirs_cls(2, 3, 3, padding=padding, padding_mode=mode, dtype=torch.float64)
+    ours = layer(2, 3, 3, padding=padding, padding_mode=mode, dtype=autograd.float64)
+    _copy_params(ours, theirs)
+    assert repr(ours) == repr(theirs)
+    x = RNG.standard_normal((2, 2) + (5, 6)[:dims])
+    xa, xb = autograd.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    _check(ours(xa), theirs(xb), [xa, ours.weight, ours.bias], [xb, theirs.weight, theirs.bias])
