@@ -1,5 +1,6 @@
-"""`Conv1d`/`Conv2d`/`Conv3d`, their transposes and the pooling layers (the arithmetic is in `autograd.ops.conv`; the 1-D
-forms run as 2-D ones on a height-1 image)."""
+"""`Conv1d`/`Conv2d`/`Conv3d`, their transposes and the pooling layers (the arithmetic is in
+`autograd.ops.conv`; the 1-D forms run as 2-D ones on a height-1 image; padding modes other
+than zeros pad with `F.pad` first, as PyTorch does)."""
 
 import autograd
 

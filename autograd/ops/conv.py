@@ -4,9 +4,9 @@ products.
 A strided view of the padded input gives every window at once. The convolution copies the
 windows of a channels-last copy of the input into columns (each window row is then a run of
 contiguous channels, several times faster to gather than from NCHW) and takes one matrix product
-per group; its input gradient adds the column gradients back, one kernel offset at a time
-(one slice addition per kernel offset). The columns are rebuilt in backward instead of being saved, so a node
-keeps only its input and weight. Pooling reads the NCHW windows directly.
+per group; its input gradient adds the column gradients back, one strided slice addition per
+kernel offset. The columns are rebuilt in backward instead of being saved, so a node keeps only
+its input and weight. Pooling reads the (N, C, *spatial) windows directly.
 
 These nodes give first derivatives; differentiating their backward again raises.
 """
