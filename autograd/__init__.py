@@ -43,6 +43,7 @@ from .ops.linalg import bmm, dot, einsum, ger, inner, matmul, mm, mv, outer, ten
 from .ops.nn import addmm, linear, log_softmax, logsigmoid, softmax, softplus
 from .ops.sort import argsort, sort, topk, tril, triu
 from .ops.conv import conv2d, conv_transpose2d
+from .ops.conv import conv_transpose3d
 from .ops.pool import avg_pool2d, max_pool2d
 from .ops.diag import diag, diag_embed, diagonal, trace
 from .ops.arrange import (atleast_1d, atleast_2d, atleast_3d, block_diag, cartesian_prod,

@@ -13,6 +13,8 @@ from .activation import (CELU, ELU, GELU, GLU, Hardshrink, Hardsigmoid, Hardswis
                          Tanhshrink, Threshold)
 from .conv import (AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose1d,
                    ConvTranspose2d, MaxPool1d, MaxPool2d)
+from .conv import Conv3d, ConvTranspose3d
+from .pooling import AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, MaxPool3d, MaxUnpool3d
 from .pooling import (AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d, LPPool2d,
                       MaxUnpool1d, MaxUnpool2d)
 from .vision import (ChannelShuffle, CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d,
@@ -23,6 +25,8 @@ from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, Fea
 from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm, RMSNorm
 from .instance_norm import InstanceNorm1d, InstanceNorm2d, LocalResponseNorm
 from .sparse import Embedding
+from .sparse import EmbeddingBag
+from .loss import CTCLoss
 from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .attention import MultiheadAttention
@@ -38,6 +42,9 @@ from .loss import (BCELoss, BCEWithLogitsLoss, ContrastiveLoss, CosineEmbeddingL
 from .mlp import MLP, SwiGLU
 
 __all__ = [
+    "Conv3d", "ConvTranspose3d",
+    "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d",
+    "EmbeddingBag", "CTCLoss",
     "functional", "init", "utils", "Module", "Buffer", "Parameter", "ModuleDict", "ModuleList",
     "ParameterDict", "ParameterList", "Sequential", "Bilinear", "Flatten", "Identity", "Linear",
     "Unflatten", "CELU", "ELU", "GELU", "GLU", "Hardshrink", "Hardsigmoid", "Hardswish",

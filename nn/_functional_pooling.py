@@ -10,10 +10,12 @@ import numpy as np
 
 import autograd
 from autograd.ops.pool import _adaptive_size, adaptive_max_pool2d
+from autograd.ops.pool import adaptive_max_pool3d  # noqa: F401
 from autograd.tensor import Tensor, _make
 
 __all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
            "adaptive_max_pool2d", "max_unpool1d", "max_unpool2d"]
+__all__ += ["adaptive_avg_pool3d", "adaptive_max_pool3d", "max_unpool3d"]
 
 
 def _on_height_one(op, input, *args):
@@ -53,6 +55,28 @@ def adaptive_avg_pool2d(input, output_size):
     return rows if oh == h else _averaging_matrix(h, oh, dt) @ rows
 
 
+def adaptive_avg_pool3d(input, output_size):
+    """The mean of each adaptive window (any output size; `None` keeps a dim), as
+    `torch.nn.functional.adaptive_avg_pool3d`: one averaging matrix product per spatial dim
+    (a reshaped mean when every window has the same length).
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) -> (N, C, od, oh, ow) or (C, od, oh, ow)
+    """
+    out = _adaptive_size(input, output_size, "adaptive_avg_pool3d", 3)
+    sizes = tuple(input.shape[-3:])
+    lead = tuple(input.shape[:-3])
+    if all(n % o == 0 for n, o in zip(sizes, out)):  # equal windows: one reshaped mean
+        split = sum(((o, n // o) for n, o in zip(sizes, out)), ())
+        return input.reshape(lead + split).mean((-5, -3, -1))
+    result = input
+    for d, (n, o) in enumerate(zip(sizes, out)):
+        if n != o:
+            axis = d - 3
+            moved = result.transpose(axis, -1) @ _averaging_matrix(n, o, input.dtype).t()
+            result = moved.transpose(axis, -1)
+    return result
+
+
 def adaptive_avg_pool1d(input, output_size):
     """The mean of each adaptive window.   Shapes: (N, C, L) or (C, L) -> (N, C, out)"""
     return _on_height_one(adaptive_avg_pool2d, input, (1, _one(output_size)))
@@ -62,6 +86,16 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     """The largest value of each adaptive window (and its index along L when asked).
     Shapes: (N, C, L) or (C, L) -> (N, C, out)"""
     return _on_height_one(adaptive_max_pool2d, input, (1, _one(output_size)), return_indices)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """Put each value at its flat index into the D * H * W volume (from
+    `max_pool3d(..., return_indices=True)`) in zeros, as `torch.nn.functional.max_unpool3d`.
+
+    Shapes: input, indices: (N, C, D, H, W) or (C, D, H, W)  ->  (N, C, OD, OH, OW),
+    each (S - 1) stride - 2 padding + k unless `output_size` is given.
+    """
+    return _unpool(input, indices, kernel_size, stride, padding, output_size, 3)
 
 
 def _seq(value, n):
@@ -100,6 +134,11 @@ def _unpool(input, indices, kernel_size, stride, padding, output_size, dims):
         out = tuple((n - 1) * s - 2 * p + k for n, s, p, k in zip(sizes, stride, padding, kernel))
     else:
         out = tuple(int(o) for o in tuple(output_size)[-dims:])
+        for d, (n, s, p, k, o) in enumerate(zip(sizes, stride, padding, kernel, out)):
+            default = (n - 1) * s - 2 * p + k
+            if not default - s < o < default + s:  # PyTorch's check
+                raise ValueError(f"{op}: invalid output_size {out} (dim {d} must be between "
+                                 f"{default - s} and {default + s})")
     lead = tuple(input.shape[:-dims])
     plane = int(np.prod(out))
     if idx.size and (idx.min() < 0 or idx.max() >= plane):

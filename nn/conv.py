@@ -1,5 +1,6 @@
-"""`Conv1d`/`Conv2d` and the pooling layers (the arithmetic is in `autograd.ops.conv`; the 1-D
-forms run as 2-D ones on a height-1 image)."""
+"""`Conv1d`/`Conv2d`/`Conv3d`, their transposes and the pooling layers (the arithmetic is in
+`autograd.ops.conv`; the 1-D forms run as 2-D ones on a height-1 image; padding modes other
+than zeros pad with `F.pad` first, as PyTorch does)."""
 
 import autograd
 
@@ -11,6 +12,7 @@ from .parameter import Parameter
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d",
            "AvgPool1d", "AvgPool2d",
            "AdaptiveAvgPool2d"]
+__all__ += ["Conv3d", "ConvTranspose3d"]
 
 
 class _ConvNd(Module):
@@ -23,9 +25,17 @@ class _ConvNd(Module):
                  groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
         super().__init__()
         name = type(self).__name__
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"{name}: padding_mode={padding_mode!r} is not supported "
-                                      f"(only 'zeros')")
+        modes = ("zeros", "reflect", "replicate", "circular")
+        if padding_mode not in modes:
+            raise ValueError(f"{name}: padding_mode must be one of {modes}, but got "
+                             f"padding_mode={padding_mode!r}")
+        if isinstance(padding, str) and padding not in ("same", "valid"):
+            raise ValueError(f"{name}: invalid padding string {padding!r}, should be one of "
+                             f"('valid', 'same')")
+        if padding == "same" and any(s != 1 for s in ((stride,) if isinstance(stride, int)
+                                                      else tuple(stride))):
+            raise ValueError(f"{name}: padding='same' is not supported for strided "
+                             f"convolutions")
         if in_channels % groups or out_channels % groups:
             raise ValueError(f"{name}: in_channels ({in_channels}) and out_channels "
                              f"({out_channels}) must be divisible by groups ({groups})")
@@ -49,7 +59,26 @@ class _ConvNd(Module):
     def reset_parameters(self):
         init._default_layer_init(self.weight, self.bias)
 
+    def _mode_pads(self):
+        """F.pad's list (last dim first) for a non-zeros padding_mode, as PyTorch pads."""
+        pads = []
+        for k, d, p in reversed(list(zip(self.kernel_size, self.dilation,
+                                          ((None,) * self._dims if isinstance(self.padding, str)
+                                           else self.padding)))):
+            if self.padding == "valid":
+                before, after = 0, 0
+            elif self.padding == "same":
+                before = d * (k - 1) // 2
+                after = d * (k - 1) - before
+            else:
+                before = after = p
+            pads += [before, after]
+        return pads
+
     def forward(self, input):
+        if self.padding_mode != "zeros":
+            return self._conv(F.pad(input, self._mode_pads(), mode=self.padding_mode),
+                              self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
         return self._conv(input, self.weight, self.bias, self.stride, self.padding,
                           self.dilation, self.groups)
 
@@ -57,7 +86,7 @@ class _ConvNd(Module):
         ones, zeros = (1,) * self._dims, (0,) * self._dims
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
                 f"stride={self.stride}")
-        if self.padding not in (zeros, "valid"):
+        if self.padding != zeros:
             text += f", padding={self.padding}"
         if self.dilation != ones:
             text += f", dilation={self.dilation}"
@@ -67,6 +96,8 @@ class _ConvNd(Module):
             text += f", groups={self.groups}"
         if self.bias is None:
             text += ", bias=False"
+        if self.padding_mode != "zeros":
+            text += f", padding_mode={self.padding_mode}"
         return text
 
 
@@ -102,6 +133,9 @@ class _ConvTransposeNd(_ConvNd):
         if isinstance(padding, str):
             raise ValueError(f"{type(self).__name__}: padding must be an int or a tuple, got "
                              f"{padding!r}")
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for '
+                             f'{type(self).__name__}, got {padding_mode!r}')
         self.output_padding = (output_padding,) * self._dims if isinstance(output_padding, int) \
             else tuple(output_padding)
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
@@ -160,6 +194,30 @@ class ConvTranspose2d(_ConvTransposeNd):
 
     _dims = 2
     _conv = staticmethod(F.conv_transpose2d)
+
+
+class Conv3d(_ConvNd):
+    """3-D cross-correlation with a learned (out, in / groups, kd, kh, kw) kernel, as
+    `torch.nn.Conv3d`.
+
+    Shapes: input: (N, in_channels, D, H, W) or (in_channels, D, H, W)
+    ->  (N, out_channels, OD, OH, OW)
+    """
+
+    _dims = 3
+    _conv = staticmethod(F.conv3d)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-D transposed convolution (the gradient of Conv3d in its input), weight
+    (in, out / groups, kd, kh, kw), as `torch.nn.ConvTranspose3d`.
+
+    Shapes: (N, in_channels, D, H, W) or (in_channels, D, H, W)  ->  (N, out_channels, OD, OH,
+    OW), each (S - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1
+    """
+
+    _dims = 3
+    _conv = staticmethod(F.conv_transpose3d)
 
 
 class MaxPool2d(Module):

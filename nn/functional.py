@@ -27,7 +27,9 @@ from ._functional_attention import scaled_dot_product_attention  # noqa: F401
 from autograd.ops import nn as _nnops
 from autograd.ops.conv import conv2d  # noqa: F401
 from autograd.ops.conv import conv_transpose2d  # noqa: F401
+from autograd.ops.conv import conv3d, conv_transpose3d  # noqa: F401
 from autograd.ops.pool import avg_pool2d, max_pool2d  # noqa: F401
+from autograd.ops.pool import avg_pool3d, max_pool3d  # noqa: F401
 
 __all__ = [
     "linear", "bilinear", "embedding", "one_hot", "pad", "normalize", "cosine_similarity",
@@ -411,11 +413,21 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 
 __all__ += ["conv_transpose1d", "conv_transpose2d"]
+__all__ += ["conv3d", "conv_transpose3d"]
+__all__ += ["max_pool3d", "avg_pool3d"]
 
 from ._functional_pooling import *  # noqa: E402,F401,F403
 from ._functional_pooling import __all__ as _pooling_names  # noqa: E402
 
 __all__ += list(_pooling_names)
+
+from ._functional_embedding_bag import embedding_bag  # noqa: E402,F401
+
+__all__ += ["embedding_bag"]
+
+from ._functional_ctc import ctc_loss  # noqa: E402,F401
+
+__all__ += ["ctc_loss"]
 
 from . import _functional_vision as _vision  # noqa: E402
 from ._functional_vision import *  # noqa: E402,F401,F403

@@ -403,3 +403,23 @@ class MultiLabelMarginLoss(_Loss):
 
     def forward(self, input, target):
         return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+__all__ += ["CTCLoss"]
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification loss (see `F.ctc_loss`), as `torch.nn.CTCLoss`.
+
+    Shapes: log_probs (T, N, C) or (T, C), targets (N, S) or (sum of target_lengths,),
+    input_lengths and target_lengths (N,)  ->  () or (N,) with reduction='none'
+    """
+
+    def __init__(self, blank=0, reduction="mean", zero_infinity=False):
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                          self.reduction, self.zero_infinity)

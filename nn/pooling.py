@@ -1,4 +1,5 @@
 """Adaptive pooling and max unpooling layers (the arithmetic is in `nn._functional_pooling`)."""
+from . import conv as _conv
 from . import functional as F
 from .module import Module
 
@@ -130,3 +131,51 @@ class LPPool2d(_LPPool):
 
     def forward(self, input):
         return F.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+__all__ += ["MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d"]
+
+
+class MaxPool3d(_conv.MaxPool2d):
+    """The largest value of each window (and its flat index into D * H * W when
+    `return_indices`).   Shapes: (N, C, D, H, W) or (C, D, H, W) -> (N, C, OD, OH, OW)"""
+
+    def forward(self, input):
+        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode, self.return_indices)
+
+
+class AvgPool3d(_conv.AvgPool2d):
+    """The mean of each window (zero padding counted unless `count_include_pad=False`).
+    Shapes: (N, C, D, H, W) or (C, D, H, W) -> (N, C, OD, OH, OW)"""
+
+    def forward(self, input):
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+
+class AdaptiveAvgPool3d(_AdaptivePool):
+    """The mean of each adaptive window; `None` in output_size keeps that dim.
+    Shapes: (N, C, D, H, W) or (C, D, H, W) -> (N, C, od, oh, ow)"""
+
+    def forward(self, input):
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPool):
+    """The largest value of each adaptive window (and its flat index into D * H * W when
+    `return_indices`).   Shapes: (N, C, D, H, W) or (C, D, H, W) -> (N, C, od, oh, ow)"""
+
+    def forward(self, input):
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+
+class MaxUnpool3d(_MaxUnpool):
+    """The inverse of `MaxPool3d(return_indices=True)`: values at their flat indices, zeros
+    elsewhere.   Shapes: (N, C, D, H, W) -> (N, C, (D - 1) stride - 2 padding + kD, ...)"""
+
+    _dims = 3
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding,
+                              output_size)

@@ -1,19 +1,21 @@
-"""2-D pooling over (N, C, H, W) arrays: max and average over sliding windows, max over
-PyTorch's adaptive windows.
+"""2-D and 3-D pooling over (N, C, *spatial) arrays: max and average over sliding windows,
+max over PyTorch's adaptive windows.
 
 Sliding windows are read as a strided view of the padded input (`conv._windows`); `ceil_mode`
-adds the padding the last, partial window needs on the bottom / right. Max pooling keeps, per
-output, the flat index of its pick in the input plane (H * W, PyTorch's `return_indices`) and
+adds the padding the last, partial window needs at the end of each dim. Max pooling keeps, per
+output, the flat index of its pick in the input plane (H * W or D * H * W, PyTorch's
+`return_indices`) and
 its backward adds g there. These nodes give first derivatives; differentiating their backward
 again raises.
 """
 import numpy as np
 
 from ..function import Op
-from .conv import (_add_windows, _first_order_only, _out_size, _pad, _padded_zeros, _pair,
-                   _unpad, _windows)
+from .conv import (_add_windows, _first_order_only, _ntuple, _pad, _padded_zeros, _unpad,
+                   _windows)
 
-__all__ = ["max_pool2d", "avg_pool2d", "adaptive_max_pool2d"]
+__all__ = ["max_pool2d", "avg_pool2d", "adaptive_max_pool2d", "max_pool3d", "avg_pool3d",
+           "adaptive_max_pool3d"]
 
 
 def _pooled_size(size, pad, kernel, stride, dilation, ceil_mode):
@@ -28,50 +30,68 @@ def _pooled_size(size, pad, kernel, stride, dilation, ceil_mode):
     return out
 
 
-def _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, op):
-    """(kernel, stride, pads, dilation, out_hw); pads ((top, bottom), (left, right)) include the
-    extra bottom / right padding that ceil_mode's last windows read."""
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"{op}: expected a 3-D or 4-D input, got shape {tuple(input.shape)}")
-    kernel = _pair(kernel_size, "kernel_size", op, 1)
-    stride = kernel if stride is None or stride == [] else _pair(stride, "stride", op, 1)
-    padding = _pair(padding, "padding", op, 0)
-    dilation = _pair(dilation, "dilation", op, 1)
-    if 2 * padding[0] > kernel[0] or 2 * padding[1] > kernel[1]:
+def _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, op, nd=2):
+    """(kernel, stride, pads, dilation, out_sizes) over the last `nd` dims; pads ((before,
+    after) per dim) include the extra after-padding that ceil_mode's last windows read."""
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{op}: expected a {nd + 1}-D or {nd + 2}-D input, got shape "
+                           f"{tuple(input.shape)}")
+    kernel = _ntuple(kernel_size, "kernel_size", op, 1, nd)
+    stride = kernel if stride is None or stride == [] else _ntuple(stride, "stride", op, 1, nd)
+    padding = _ntuple(padding, "padding", op, 0, nd)
+    dilation = _ntuple(dilation, "dilation", op, 1, nd)
+    if any(2 * p > k for p, k in zip(padding, kernel)):
         raise RuntimeError(f"{op}: padding {padding} should be at most half of kernel size "
                            f"{kernel}")
-    sizes = tuple(input.shape[-2:])
-    out_hw = tuple(_pooled_size(*args, ceil_mode)
-                   for args in zip(sizes, padding, kernel, stride, dilation))
-    if min(out_hw) < 1:
+    sizes = tuple(input.shape[-nd:])
+    out_sizes = tuple(_pooled_size(*args, ceil_mode)
+                      for args in zip(sizes, padding, kernel, stride, dilation))
+    if min(out_sizes) < 1:
         raise RuntimeError(f"{op}: input of shape {tuple(input.shape)} is too small for kernel "
-                           f"{kernel} (output size {out_hw})")
+                           f"{kernel} (output size {out_sizes})")
     pads = tuple((p, max(p, (o - 1) * s + d * (k - 1) + 1 - n - p))
-                 for n, p, k, s, d, o in zip(sizes, padding, kernel, stride, dilation, out_hw))
-    return kernel, stride, pads, dilation, out_hw
+                 for n, p, k, s, d, o in zip(sizes, padding, kernel, stride, dilation,
+                                             out_sizes))
+    return kernel, stride, pads, dilation, out_sizes
 
 
-def _batched(pool, input):
-    """Run `pool` (on 4-D inputs) on a 3-D input as a batch of one."""
-    if input.ndim == 4:
+def _batched(pool, input, nd=2):
+    """Run `pool` (on batched (N, C, *spatial) inputs) on an unbatched input as a batch of
+    one."""
+    if input.ndim == nd + 2:
         return pool(input)
     out = pool(input.unsqueeze(0))
     return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
 
 
+def _flat_index(coords, sizes):
+    """The row-major flat index into a plane of `sizes` from per-dim coordinate arrays."""
+    idx = 0
+    for c, n in zip(coords, sizes):
+        idx = idx * n + c
+    return idx
+
+
+def _along(values, d, nd):
+    """A 1-D array of per-position values along output dim d, shaped to broadcast against
+    (*out_sizes)."""
+    return values.reshape((-1,) + (1,) * (nd - 1 - d))
+
+
 # ---------------------------------------------------------------------- max pooling
 class _MaxPick:
     """Backward of the max poolings: g added at each output's pick (overlapping windows add
-    up). Forward sets `ctx.pick = (flat index in the H * W plane, input shape)`."""
+    up). Forward sets `ctx.pick = (flat index in the spatial plane, input shape)`."""
 
     @staticmethod
     def backward(ctx, g):
-        _first_order_only(g, "max_pool2d")
+        _first_order_only(g, f"max_pool{g.ndim - 2}d")
         idx, shape = ctx.pick
-        n, c, h, w = shape
-        plane = np.arange(n * c).reshape(n, c, 1, 1) * (h * w)
+        n, c = shape[:2]
+        size = int(np.prod(shape[2:]))
+        plane = np.arange(n * c).reshape((n, c) + (1,) * (len(shape) - 2)) * size
         sums = np.bincount((plane + idx).reshape(-1), weights=g.reshape(-1),
-                           minlength=n * c * h * w)
+                           minlength=n * c * size)
         return sums.reshape(shape).astype(g.dtype, copy=False), None
 
     @staticmethod
@@ -86,21 +106,36 @@ class MaxPool2d(_MaxPick, Op):
     """z = the largest value of each window (padding counts as -inf; the first largest in
     row-major window order wins).   gx: g added at each window's pick.
 
-    Shapes: x: (N, C, H, W)  ->  (N, C, OH, OW) (and int64 indices into H * W when asked);
-    `options` is (kernel, stride, pads, dilation, out_hw, return_indices).
+    Shapes: x: (N, C, *S)  ->  (N, C, *OS) (and int64 indices into the flattened spatial plane
+    when asked), for any number of spatial dims (MaxPool3d is the same node under its own
+    name); `options` is (kernel, stride, pads, dilation, out_sizes, return_indices).
     """
 
     @staticmethod
     def forward(ctx, x, options):
-        kernel, stride, pads, dilation, out_hw, return_indices = options
-        win = _windows(_pad(x, pads, -np.inf), kernel, stride, dilation, out_hw)
-        flat = win.reshape(x.shape[:2] + out_hw + (-1,))
+        kernel, stride, pads, dilation, out_sizes, return_indices = options
+        nd = len(kernel)
+        win = _windows(_pad(x, pads, -np.inf), kernel, stride, dilation, out_sizes)
+        flat = win.reshape(x.shape[:2] + out_sizes + (-1,))
         pick = np.argmax(flat, axis=-1)
-        i, j = np.divmod(pick, kernel[1])
-        rows = np.arange(out_hw[0]).reshape(-1, 1) * stride[0] + i * dilation[0] - pads[0][0]
-        cols = np.arange(out_hw[1]) * stride[1] + j * dilation[1] - pads[1][0]
-        return _MaxPick._finish(ctx, flat, pick, rows * x.shape[3] + cols, x.shape,
+        offsets = np.unravel_index(pick, kernel)
+        coords = [_along(np.arange(o) * s - p[0], d, nd) + off * dil
+                  for d, (o, s, p, off, dil) in enumerate(zip(out_sizes, stride, pads, offsets,
+                                                               dilation))]
+        return _MaxPick._finish(ctx, flat, pick, _flat_index(coords, x.shape[2:]), x.shape,
                                 return_indices)
+
+
+class MaxPool3d(MaxPool2d):
+    """The 3-D max pooling node: MaxPool2d's arithmetic on (N, C, D, H, W)."""
+
+
+def _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd):
+    kernel, stride, pads, dilation, out_sizes = _pool_geometry(
+        input, kernel_size, stride, padding, dilation, ceil_mode, f"max_pool{nd}d", nd)
+    options = (kernel, stride, pads, dilation, out_sizes, bool(return_indices))
+    node = MaxPool3d if nd == 3 else MaxPool2d
+    return _batched(lambda x: node.apply(x, options), input, nd)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -112,10 +147,20 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     Shapes: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW) or (C, OH, OW),
     OH = floor or ceil((H + 2 padding - dilation (kH - 1) - 1) / stride) + 1
     """
-    kernel, stride, pads, dilation, out_hw = _pool_geometry(
-        input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
-    options = (kernel, stride, pads, dilation, out_hw, bool(return_indices))
-    return _batched(lambda x: MaxPool2d.apply(x, options), input)
+    return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode,
+                       return_indices, 2)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """The largest value of each window, as `torch.nn.functional.max_pool3d`; indices are flat
+    into each D * H * W input volume (what `max_unpool3d` takes).
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) -> (N, C, OD, OH, OW) or (C, OD, OH, OW), each
+    floor or ceil((S + 2 padding - dilation (k - 1) - 1) / stride) + 1
+    """
+    return _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode,
+                       return_indices, 3)
 
 
 def _adaptive_windows(size, out):
@@ -128,35 +173,51 @@ def _adaptive_windows(size, out):
 
 
 class AdaptiveMaxPool2d(_MaxPick, Op):
-    """z[i, j] = the largest value of adaptive window (i, j) (see `_adaptive_windows`).
-    gx: g added at each window's pick.
+    """z[i, j, ...] = the largest value of adaptive window (i, j, ...) (see
+    `_adaptive_windows`).   gx: g added at each window's pick.
 
-    Shapes: x: (N, C, H, W)  ->  (N, C, oh, ow) (and int64 indices into H * W when asked);
-    `options` is (out_hw, return_indices).
+    Shapes: x: (N, C, *S)  ->  (N, C, *out) (and int64 indices into the flattened spatial plane
+    when asked), any number of spatial dims (AdaptiveMaxPool3d is the same node under its own
+    name); `options` is (out_sizes, return_indices).
     """
 
     @staticmethod
     def forward(ctx, x, options):
-        (oh, ow), return_indices = options
-        rows, row_ok = _adaptive_windows(x.shape[2], oh)
-        cols, col_ok = _adaptive_windows(x.shape[3], ow)
-        win = x[:, :, rows[:, None, :, None], cols[None, :, None, :]]  # (N, C, oh, ow, kh, kw)
-        ok = row_ok[:, None, :, None] & col_ok[None, :, None, :]
-        flat = np.where(ok, win, -np.inf).reshape(x.shape[:2] + (oh, ow, -1))
+        out_sizes, return_indices = options
+        nd = len(out_sizes)
+        windows = [_adaptive_windows(n, o) for n, o in zip(x.shape[2:], out_sizes)]
+        lengths = tuple(w.shape[1] for w, _ in windows)
+        # index / mask arrays shaped (*out, *window) with dim d's entries on axes d and nd + d
+        shaped = [tuple(a.reshape(tuple(a.shape[0] if k == d else 1 for k in range(nd))
+                                  + tuple(a.shape[1] if k == d else 1 for k in range(nd)))
+                        for a in pair) for d, pair in enumerate(windows)]
+        win = x[(slice(None), slice(None)) + tuple(idx for idx, _ in shaped)]
+        ok = True
+        for _, mask in shaped:
+            ok = ok & mask
+        flat = np.where(ok, win, -np.inf).reshape(x.shape[:2] + tuple(out_sizes) + (-1,))
         pick = np.argmax(flat, axis=-1)
-        i, j = np.divmod(pick, cols.shape[1])
-        idx = rows[np.arange(oh)[:, None], i] * x.shape[3] + cols[np.arange(ow), j]
-        return _MaxPick._finish(ctx, flat, pick, idx, x.shape, return_indices)
+        offsets = np.unravel_index(pick, lengths)
+        coords = [rows[_along(np.arange(o), d, nd), off]
+                  for d, ((rows, _), o, off) in enumerate(zip(windows, out_sizes, offsets))]
+        return _MaxPick._finish(ctx, flat, pick, _flat_index(coords, x.shape[2:]), x.shape,
+                                return_indices)
 
 
-def _adaptive_size(input, output_size, op):
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"{op}: expected a 3-D or 4-D input, got shape {tuple(input.shape)}")
-    sizes = tuple(input.shape[-2:])
-    out = (output_size,) * 2 if isinstance(output_size, (int, np.integer)) or \
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    """The 3-D adaptive max pooling node: AdaptiveMaxPool2d's arithmetic on (N, C, D, H, W)."""
+
+
+def _adaptive_size(input, output_size, op, nd=2):
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{op}: expected a {nd + 1}-D or {nd + 2}-D input, got shape "
+                           f"{tuple(input.shape)}")
+    sizes = tuple(input.shape[-nd:])
+    out = (output_size,) * nd if isinstance(output_size, (int, np.integer)) or \
         output_size is None else tuple(output_size)
-    if len(out) != 2:
-        raise ValueError(f"{op}: output_size must be an int or a pair, got {output_size!r}")
+    if len(out) != nd:
+        kind = "a pair" if nd == 2 else f"a tuple of {nd}"
+        raise ValueError(f"{op}: output_size must be an int or {kind}, got {output_size!r}")
     out = tuple(int(n if o is None else o) for n, o in zip(sizes, out))
     if min(out) < 0 or (min(out) == 0 and input.numel()):
         raise RuntimeError(f"{op}: output size {out} must be positive (input of shape "
@@ -177,6 +238,18 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
                     input)
 
 
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """The largest value of each adaptive window, as
+    `torch.nn.functional.adaptive_max_pool3d` (`None` in output_size keeps that dim; indices
+    are flat into each D * H * W volume).
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) -> (N, C, od, oh, ow) or (C, od, oh, ow)
+    """
+    out = _adaptive_size(input, output_size, "adaptive_max_pool3d", 3)
+    return _batched(lambda x: AdaptiveMaxPool3d.apply(x, (out, bool(return_indices))), input,
+                    3)
+
+
 # ---------------------------------------------------------------------- average pooling
 def _divisors(size, pad, kernel, stride, out, include_pad):
     """Per output position along one dim: the window length counted by PyTorch (windows are
@@ -193,28 +266,57 @@ class AvgPool2d(Op):
     (window size, the count of real elements, or `divisor_override`).
     gx: g / divisor added over each window.
 
-    Shapes: x: (N, C, H, W)  ->  (N, C, OH, OW); `options` is (kernel, stride, pads, out_hw,
-    divisor) with divisor a float or an (OH, OW) array.
+    Shapes: x: (N, C, *S)  ->  (N, C, *OS), any number of spatial dims (AvgPool3d is the same
+    node under its own name); `options` is (kernel, stride, pads, out_sizes, divisor) with
+    divisor a float or an array of shape out_sizes.
     """
 
     @staticmethod
     def forward(ctx, x, options):
-        kernel, stride, pads, out_hw, divisor = options
+        kernel, stride, pads, out_sizes, divisor = options
         ctx.options = options
         ctx.shape = x.shape
-        win = _windows(_pad(x, pads), kernel, stride, (1, 1), out_hw)
-        return win.sum(axis=(4, 5), dtype=x.dtype) / np.asarray(divisor, x.dtype)
+        nd = len(kernel)
+        win = _windows(_pad(x, pads), kernel, stride, (1,) * nd, out_sizes)
+        return win.sum(axis=tuple(range(-nd, 0)), dtype=x.dtype) / np.asarray(divisor, x.dtype)
 
     @staticmethod
     def backward(ctx, g):
-        _first_order_only(g, "avg_pool2d")
-        kernel, stride, pads, out_hw, divisor = ctx.options
+        _first_order_only(g, f"avg_pool{g.ndim - 2}d")
+        kernel, stride, pads, out_sizes, divisor = ctx.options
+        nd = len(kernel)
         shape = ctx.shape
         gxp = _padded_zeros(shape, pads, g.dtype)
         share = g / np.asarray(divisor, g.dtype)
-        _add_windows(gxp, np.broadcast_to(share[..., None, None], share.shape + kernel), stride,
-                     (1, 1))
+        _add_windows(gxp, np.broadcast_to(share[(Ellipsis,) + (None,) * nd],
+                                          share.shape + kernel), stride, (1,) * nd)
         return _unpad(gxp, pads, shape), None
+
+
+class AvgPool3d(AvgPool2d):
+    """The 3-D average pooling node: AvgPool2d's arithmetic on (N, C, D, H, W)."""
+
+
+def _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                divisor_override, nd):
+    op = f"avg_pool{nd}d"
+    kernel, stride, pads, _, out_sizes = _pool_geometry(input, kernel_size, stride, padding, 1,
+                                                        ceil_mode, op, nd)
+    if divisor_override is not None:
+        if not isinstance(divisor_override, (int, np.integer)) or divisor_override == 0:
+            raise RuntimeError(f"{op}: divisor must be not zero, got {divisor_override!r}")
+        divisor = float(divisor_override)
+    else:
+        per_dim = [_divisors(n, p[0], k, s, o, count_include_pad) for n, p, k, s, o in
+                   zip(input.shape[-nd:], pads, kernel, stride, out_sizes)]
+        divisor = np.ones((), np.float64)
+        for along in per_dim:
+            divisor = np.multiply.outer(divisor, along)
+        if np.all(divisor == divisor.flat[0]):
+            divisor = float(divisor.flat[0])
+    options = (kernel, stride, pads, out_sizes, divisor)
+    node = AvgPool3d if nd == 3 else AvgPool2d
+    return _batched(lambda x: node.apply(x, options), input, nd)
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -225,18 +327,16 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 
     Shapes: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW) or (C, OH, OW)
     """
-    kernel, stride, pads, _, out_hw = _pool_geometry(input, kernel_size, stride, padding, 1,
-                                                     ceil_mode, "avg_pool2d")
-    if divisor_override is not None:
-        if not isinstance(divisor_override, (int, np.integer)) or divisor_override == 0:
-            raise RuntimeError(f"avg_pool2d: divisor must be not zero, got "
-                               f"{divisor_override!r}")
-        divisor = float(divisor_override)
-    else:
-        dh, dw = (_divisors(n, p[0], k, s, o, count_include_pad) for n, p, k, s, o in
-                  zip(input.shape[-2:], pads, kernel, stride, out_hw))
-        divisor = np.outer(dh, dw).astype(np.float64)
-        if np.all(divisor == divisor.flat[0]):
-            divisor = float(divisor.flat[0])
-    options = (kernel, stride, pads, out_hw, divisor)
-    return _batched(lambda x: AvgPool2d.apply(x, options), input)
+    return _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                       divisor_override, 2)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """The mean of each window, as `torch.nn.functional.avg_pool3d` (the options of
+    `avg_pool2d`).
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) -> (N, C, OD, OH, OW) or (C, OD, OH, OW)
+    """
+    return _avg_poolnd(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                       divisor_override, 3)
