@@ -11,12 +11,11 @@ from .activation import (CELU, ELU, GELU, GLU, Hardshrink, Hardsigmoid, Hardswis
                          LeakyReLU, LogSigmoid, LogSoftmax, Mish, PReLU, RReLU, ReLU, ReLU6, SELU,
                          SiLU, Sigmoid, Softmax, Softmin, Softplus, Softshrink, Softsign, Tanh,
                          Tanhshrink, Threshold)
-from .conv import (AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose1d,
-                   ConvTranspose2d, MaxPool1d, MaxPool2d)
-from .conv import Conv3d, ConvTranspose3d
-from .pooling import AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, MaxPool3d, MaxUnpool3d
-from .pooling import (AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, LPPool1d, LPPool2d,
-                      MaxUnpool1d, MaxUnpool2d)
+from .conv import (AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, Conv3d,
+                   ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, MaxPool1d, MaxPool2d)
+from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
+                      AdaptiveMaxPool3d, AvgPool3d, LPPool1d, LPPool2d, MaxPool3d, MaxUnpool1d,
+                      MaxUnpool2d, MaxUnpool3d)
 from .vision import (ChannelShuffle, CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d,
                      Fold, PixelShuffle, PixelUnshuffle, ReflectionPad1d, ReflectionPad2d,
                      ReplicationPad1d, ReplicationPad2d, Unfold, Upsample, UpsamplingBilinear2d,
@@ -24,16 +23,14 @@ from .vision import (ChannelShuffle, CircularPad1d, CircularPad2d, ConstantPad1d
 from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
 from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm, RMSNorm
 from .instance_norm import InstanceNorm1d, InstanceNorm2d, LocalResponseNorm
-from .sparse import Embedding
-from .sparse import EmbeddingBag
-from .loss import CTCLoss
+from .sparse import Embedding, EmbeddingBag
 from .rnn import GRU, LSTM, RNN, RNNBase
 from .rnn_cell import GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .attention import MultiheadAttention
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
                           TransformerEncoder, TransformerEncoderLayer)
 from .distance import CosineSimilarity, PairwiseDistance
-from .loss import (BCELoss, BCEWithLogitsLoss, ContrastiveLoss, CosineEmbeddingLoss,
+from .loss import (BCELoss, BCEWithLogitsLoss, CTCLoss, ContrastiveLoss, CosineEmbeddingLoss,
                    CrossEntropyLoss, DiceLoss, FocalLoss, GaussianNLLLoss, HingeEmbeddingLoss,
                    HuberLoss, JSDivLoss, KLDivLoss, L1Loss, LogCoshLoss, MSELoss,
                    MarginRankingLoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss,
@@ -42,29 +39,28 @@ from .loss import (BCELoss, BCEWithLogitsLoss, ContrastiveLoss, CosineEmbeddingL
 from .mlp import MLP, SwiGLU
 
 __all__ = [
-    "Conv3d", "ConvTranspose3d",
-    "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d",
-    "EmbeddingBag", "CTCLoss",
     "functional", "init", "utils", "Module", "Buffer", "Parameter", "ModuleDict", "ModuleList",
     "ParameterDict", "ParameterList", "Sequential", "Bilinear", "Flatten", "Identity", "Linear",
     "Unflatten", "CELU", "ELU", "GELU", "GLU", "Hardshrink", "Hardsigmoid", "Hardswish",
     "Hardtanh", "LeakyReLU", "LogSigmoid", "LogSoftmax", "Mish", "PReLU", "RReLU", "ReLU", "ReLU6",
     "SELU", "SiLU", "Sigmoid", "Softmax", "Softmin", "Softplus", "Softshrink", "Softsign", "Tanh",
     "Tanhshrink", "Threshold", "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "Conv1d", "Conv2d",
-    "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AdaptiveAvgPool1d",
-    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d",
-    "ChannelShuffle", "CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d", "Fold",
-    "PixelShuffle", "PixelUnshuffle", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d",
-    "ReplicationPad2d", "Unfold", "Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d",
-    "ZeroPad1d", "ZeroPad2d", "AlphaDropout", "Dropout", "Dropout1d", "Dropout2d", "Dropout3d",
-    "FeatureAlphaDropout", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "LayerNorm",
-    "RMSNorm", "InstanceNorm1d", "InstanceNorm2d", "LocalResponseNorm", "Embedding", "GRU", "LSTM",
-    "RNN", "RNNBase", "GRUCell", "LSTMCell", "RNNCell", "RNNCellBase", "MultiheadAttention",
+    "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "MaxPool1d", "MaxPool2d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d", "AvgPool3d", "LPPool1d", "LPPool2d", "MaxPool3d", "MaxUnpool1d",
+    "MaxUnpool2d", "MaxUnpool3d", "ChannelShuffle", "CircularPad1d", "CircularPad2d",
+    "ConstantPad1d", "ConstantPad2d", "Fold", "PixelShuffle", "PixelUnshuffle", "ReflectionPad1d",
+    "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "Unfold", "Upsample",
+    "UpsamplingBilinear2d", "UpsamplingNearest2d", "ZeroPad1d", "ZeroPad2d", "AlphaDropout",
+    "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "FeatureAlphaDropout", "BatchNorm1d",
+    "BatchNorm2d", "BatchNorm3d", "GroupNorm", "LayerNorm", "RMSNorm", "InstanceNorm1d",
+    "InstanceNorm2d", "LocalResponseNorm", "Embedding", "EmbeddingBag", "GRU", "LSTM", "RNN",
+    "RNNBase", "GRUCell", "LSTMCell", "RNNCell", "RNNCellBase", "MultiheadAttention",
     "Transformer", "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder",
     "TransformerEncoderLayer", "CosineSimilarity", "PairwiseDistance", "BCELoss",
-    "BCEWithLogitsLoss", "ContrastiveLoss", "CosineEmbeddingLoss", "CrossEntropyLoss", "DiceLoss",
-    "FocalLoss", "GaussianNLLLoss", "HingeEmbeddingLoss", "HuberLoss", "JSDivLoss", "KLDivLoss",
-    "L1Loss", "LogCoshLoss", "MSELoss", "MarginRankingLoss", "MultiLabelMarginLoss",
+    "BCEWithLogitsLoss", "CTCLoss", "ContrastiveLoss", "CosineEmbeddingLoss", "CrossEntropyLoss",
+    "DiceLoss", "FocalLoss", "GaussianNLLLoss", "HingeEmbeddingLoss", "HuberLoss", "JSDivLoss",
+    "KLDivLoss", "L1Loss", "LogCoshLoss", "MSELoss", "MarginRankingLoss", "MultiLabelMarginLoss",
     "MultiLabelSoftMarginLoss", "MultiMarginLoss", "NLLLoss", "PoissonNLLLoss", "QuantileLoss",
     "SigmoidFocalLoss", "SmoothL1Loss", "SoftMarginLoss", "TripletMarginLoss",
     "TripletMarginWithDistanceLoss", "MLP", "SwiGLU"
