@@ -171,6 +171,8 @@ def cond(A, p=None):
     if p not in ("fro", "nuc", math.inf, -math.inf, 1, -1):
         raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
     _square(a, "linalg.cond")
+    if p == "nuc":  # from svd's S, which (unlike svdvals) has second derivatives
+        return svd(a, False).S.sum(-1) * svd(inv(a), False).S.sum(-1)
     return matrix_norm(a, p) * matrix_norm(inv(a), p)
 
 

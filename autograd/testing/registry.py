@@ -213,5 +213,6 @@ from .specs import elementwise_math  # noqa: E402,F401
 from .specs import load_optional  # noqa: E402
 from .specs import arrange, decomp, integrate, stats  # noqa: E402,F401
 from .specs import distributions, methods  # noqa: E402,F401
+from .specs import decomp2  # noqa: E402,F401
 
 load_optional()
