@@ -150,9 +150,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     residuals = empty
     if driver != "gelsy" and m > n and np.all(rank == n):
         r = a @ x - b
-        residuals = (r * r).sum(-2)
-        if vector:
-            residuals = residuals.squeeze(-1)
+        residuals = (r * r).sum(-2)  # (*, k); (1,) for a vector B, as PyTorch
     return LstsqResult(x.squeeze(-1) if vector else x, residuals,
                        _t(np.zeros((0,), np.int64)) if driver == "gels" else _t(rank),
                        _t(s) if driver in ("gelsd", "gelss") else empty)
@@ -221,7 +219,7 @@ def inv_ex(A, *, check_errors=False):
     nan (PyTorch leaves unspecified values) and carries no gradient."""
     a = _square(A, "linalg.inv_ex")
     batch = a.shape[:-2]
-    flat = a._data.reshape((-1,) + a.shape[-2:])
+    flat = a._data.reshape((math.prod(batch),) + a.shape[-2:])
     info = [_zero_pivot(m) for m in flat]
     if any(info):
         if check_errors:
@@ -257,7 +255,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
     a = _square(A, "linalg.cholesky_ex")
     batch = a.shape[:-2]
     data = _mT(a._data) if upper else a._data
-    flat = data.reshape((-1,) + a.shape[-2:])
+    flat = data.reshape((math.prod(batch),) + a.shape[-2:])
     info = [_not_pd_order(m) for m in flat]
     if not any(info):
         return CholeskyExResult(cholesky(a, upper=upper), _first_failure(info, batch))

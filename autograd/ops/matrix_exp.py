@@ -44,7 +44,7 @@ def _expm_one(a):
 
 
 def _expm(a):
-    flat = a.reshape((-1,) + a.shape[-2:]).astype(np.float64)
+    flat = a.reshape((math.prod(a.shape[:-2]),) + a.shape[-2:]).astype(np.float64)
     out = np.stack([_expm_one(m) for m in flat]) if len(flat) else flat
     return out.reshape(a.shape).astype(a.dtype, copy=False)
 

@@ -131,7 +131,7 @@ def _np_lstsq(a, b, driver):
     bb = b[:, None] if vector else b
     x = np.linalg.pinv(a) @ bb
     res = ((a @ x - bb) ** 2).sum(-2)
-    x, res = (x[..., 0], res[..., 0]) if vector else (x, res)
+    x = x[..., 0] if vector else x
     m, n = a.shape[-2:]
     return x, (res if driver in ("gelsd", "gels") and m > n else np.zeros((0,)))
 
