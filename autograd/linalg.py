@@ -19,6 +19,8 @@ from .ops.lstsq import (CholeskyExResult, InvExResult, LstsqResult, cholesky_ex,
                         lstsq, matrix_rank, pinv, tensorinv, tensorsolve, vecdot)
 from .ops.matrix_exp import matrix_exp
 from .ops.matrices import matrix_power
+from .ops.lu import (LUFactorExResult, LUFactorResult, LUResult, lu, lu_factor, lu_factor_ex,
+                     lu_solve)
 
 __all__ = ["LinAlgError", "SlogdetResult", "norm", "vector_norm", "matrix_norm", "inv", "det",
            "slogdet", "solve", "solve_triangular", "cholesky", "svdvals", "cross", "multi_dot",
@@ -27,6 +29,8 @@ __all__ += ["SVDResult", "EighResult", "QRResult", "LstsqResult", "InvExResult",
             "CholeskyExResult", "svd", "eigh", "eigvalsh", "qr", "pinv", "matrix_rank", "lstsq",
             "cond", "tensorinv", "tensorsolve", "vecdot", "inv_ex", "cholesky_ex", "matrix_exp",
             "matrix_power", "eig", "eigvals"]
+__all__ += ["LUResult", "LUFactorResult", "LUFactorExResult", "lu", "lu_factor", "lu_factor_ex",
+            "lu_solve"]
 
 
 def _complex_unsupported(op, A):

@@ -133,3 +133,20 @@ def test_lstsq_refuses_an_unknown_driver_and_mismatched_rows():
         linalg.lstsq(_t(np.eye(2)), _t(np.eye(2)), driver="magic")
     with pytest.raises(RuntimeError, match=r"\(3, 2\)"):
         linalg.lstsq(_t(np.ones((3, 2))), _t(np.ones((4, 1))))
+
+
+def test_lu_of_a_two_by_two_that_needs_a_row_swap():
+    p, lo, up = linalg.lu(_t([[1.0, 2.0], [4.0, 6.0]]))
+    np.testing.assert_array_equal(p.numpy(), [[0, 1], [1, 0]])
+    np.testing.assert_allclose(lo.numpy(), [[1.0, 0.0], [0.25, 1.0]])
+    np.testing.assert_allclose(up.numpy(), [[4.0, 6.0], [0.0, 0.5]])
+    lu_, piv = linalg.lu_factor(_t([[1.0, 2.0], [4.0, 6.0]]))
+    np.testing.assert_array_equal(piv.numpy(), [2, 2])
+    x = linalg.lu_solve(lu_, piv, _t([[5.0], [16.0]]))  # x = (1, 2)
+    np.testing.assert_allclose(x.numpy(), [[1.0], [2.0]])
+
+
+def test_lu_gradient_of_a_rectangular_matrix_is_refused():
+    a = _t(np.arange(6.0).reshape(3, 2), grad=True)
+    with pytest.raises(RuntimeError, match="square"):
+        linalg.lu(a).U.sum().backward()

@@ -269,3 +269,45 @@ def test_bad_input_raises_the_torch_exception_type(call):
         call(torch)
     with pytest.raises(type(theirs.value)):
         call(autograd)
+
+
+# ---------------------------------------------------------------------- LU
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4, 4), (4, 3), (3, 5), (1, 1)])
+def test_lu_and_lu_factor_match_torch(shape):
+    x = _r(*shape)
+    square = shape[-1] == shape[-2]
+    compare(torch, lambda a: tuple(autograd.linalg.lu(a)), lambda a: tuple(torch.linalg.lu(a)),
+            x, grad=square)
+    compare(torch, lambda a: tuple(autograd.linalg.lu_factor(a)),
+            lambda a: tuple(torch.linalg.lu_factor(a)), x, grad=square)
+    compare(torch, lambda a: tuple(autograd.lu(a, get_infos=True)),
+            lambda a: tuple(torch.lu(a, get_infos=True)), x, grad=False)
+    compare(torch, lambda a: tuple(autograd.lu_unpack(*autograd.linalg.lu_factor(a))),
+            lambda a: tuple(torch.lu_unpack(*torch.linalg.lu_factor(a))), x, grad=square)
+    if square:
+        w = _r(*shape)
+        _grads_match(lambda a: (lambda r: (r.L * autograd.tensor(w)).sum() + (r.U ** 2).sum())(
+                         autograd.linalg.lu(a)),
+                     lambda a: (lambda r: (r.L * torch.tensor(w)).sum() + (r.U ** 2).sum())(
+                         torch.linalg.lu(a)), x)
+
+
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("adjoint", [True, False])
+def test_lu_solve_matches_torch(left, adjoint):
+    a = _r(2, 3, 3)
+    b = _r(2, 3, 2) if left else _r(2, 2, 3)
+    compare(torch, lambda x, y: autograd.linalg.lu_solve(*autograd.linalg.lu_factor(x), y,
+                                                         left=left, adjoint=adjoint),
+            lambda x, y: torch.linalg.lu_solve(*torch.linalg.lu_factor(x), y, left=left,
+                                               adjoint=adjoint), a, b)
+
+
+def test_lu_of_a_singular_matrix_reports_the_zero_pivot_like_torch():
+    x = np.array([[1.0, 2.0], [2.0, 4.0]])
+    compare(torch, lambda a: tuple(autograd.linalg.lu_factor_ex(a)),
+            lambda a: tuple(torch.linalg.lu_factor_ex(a)), x, grad=False)
+    with pytest.raises(RuntimeError, match="not implemented"):
+        autograd.linalg.lu(autograd.tensor(x), pivot=False)
+    with pytest.raises(RuntimeError):
+        torch.linalg.lu(torch.tensor(x), pivot=False)

@@ -215,3 +215,66 @@ _reg("linalg_cholesky_ex",
          np.linalg.cholesky(x @ _np_mT(x) + np.eye(x.shape[-1]))),
      _square(st.fixed_dictionaries({"upper": st.booleans()})), domain=_SMALL,
      covers=("Cholesky",), public=())
+
+
+# ---------------------------------------------------------------------- LU
+def _np_doolittle(a):
+    """L, U of A = L U without pivoting (for the diagonally dominant inputs below, partial
+    pivoting picks the diagonal anyway)."""
+    a = np.array(a, np.float64)
+    n = a.shape[-1]
+    lo = np.broadcast_to(np.eye(n), a.shape).copy()
+    up = np.zeros_like(a)
+    for i in range(n):
+        up[..., i, i:] = a[..., i, i:] - np.einsum("...k,...kj->...j", lo[..., i, :i],
+                                                    up[..., :i, i:])
+        lo[..., i + 1:, i] = (a[..., i + 1:, i] - np.einsum("...jk,...k->...j",
+                                                            lo[..., i + 1:, :i],
+                                                            up[..., :i, i])) / up[..., i, i:i + 1]
+    return lo, up
+
+
+def _np_flip(x):
+    return x[..., ::-1, :]
+
+
+def _flip(x):
+    return x.flip(-2) if x.shape[-2] > 1 else x
+
+
+_reg("linalg_lu", lambda x, flip: tuple(autograd.linalg.lu(
+         _flip(_shift(x)) if flip else _shift(x)))[1:],
+     lambda x, flip: _np_doolittle(_shift(x)), _square(st.fixed_dictionaries(
+         {"flip": st.booleans()})), domain=_SMALL, public=(),
+     notes="diagonally dominant input, its rows reversed or not: the pivoting restores the "
+           "dominant order, so L U is the unpivoted factorization of the unflipped matrix")
+_reg("linalg_lu_factor", lambda x: autograd.linalg.lu_factor(_shift(x)).LU,
+     lambda x: (lambda lo, up: lo - np.eye(x.shape[-1]) + up)(*_np_doolittle(_shift(x))),
+     _square(), domain=_SMALL, public=())
+_reg("lu", lambda x: autograd.lu(_shift(x))[0],
+     lambda x: (lambda lo, up: lo - np.eye(x.shape[-1]) + up)(*_np_doolittle(_shift(x))),
+     _square(), domain=_SMALL)
+_reg("lu_unpack", lambda x: tuple(autograd.lu_unpack(*autograd.lu(_shift(x))))[1:],
+     lambda x: _np_doolittle(_shift(x)), _square(), domain=_SMALL)
+
+
+@st.composite
+def _lu_solve_setup(draw):
+    (shape,), _ = draw(_square())
+    n, k = shape[-1], draw(st.integers(1, 2))
+    left = draw(st.booleans())
+    b = shape[:-2] + ((n, k) if left else (k, n))
+    return (shape, b), {"left": left, "adjoint": draw(st.booleans())}
+
+
+def _np_lu_solve(a, b, left, adjoint):
+    a = _shift(a)
+    a = _np_mT(a) if adjoint else a
+    return np.linalg.solve(a, b) if left else _np_mT(np.linalg.solve(_np_mT(a), _np_mT(b)))
+
+
+_reg("linalg_lu_solve",
+     lambda a, b, left, adjoint: autograd.linalg.lu_solve(
+         *autograd.linalg.lu_factor(_shift(a)), b, left=left, adjoint=adjoint),
+     _np_lu_solve, _lu_solve_setup(), arity=2, domain=_SMALL, covers=("SolveTriangular",),
+     public=())
