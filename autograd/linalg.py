@@ -29,6 +29,8 @@ __all__ += ["SVDResult", "EighResult", "QRResult", "LstsqResult", "InvExResult",
             "CholeskyExResult", "svd", "eigh", "eigvalsh", "qr", "pinv", "matrix_rank", "lstsq",
             "cond", "tensorinv", "tensorsolve", "vecdot", "inv_ex", "cholesky_ex", "matrix_exp",
             "matrix_power", "eig", "eigvals"]
+from .ops.lstsq import householder_product
+__all__ += ["householder_product"]
 __all__ += ["LUResult", "LUFactorResult", "LUFactorExResult", "lu", "lu_factor", "lu_factor_ex",
             "lu_solve"]
 

@@ -20,7 +20,7 @@ def _t(a):
 
 __all__ = ["pinv", "pinverse", "matrix_rank", "lstsq", "cond", "tensorinv", "tensorsolve",
            "vecdot", "inv_ex", "cholesky_ex", "LstsqResult", "InvExResult",
-           "CholeskyExResult"]
+           "CholeskyExResult", "householder_product"]
 
 LstsqResult = collections.namedtuple("return_types",
                                      ["solution", "residuals", "rank", "singular_values"])
@@ -285,3 +285,29 @@ def _not_pd_order(m):
         except np.linalg.LinAlgError:
             return k
     return n
+
+
+def householder_product(A, tau):
+    """`torch.linalg.householder_product` (also `torch.orgqr`): the first n columns of
+    H_1 ... H_k, H_i = I - tau_i v_i v_i^T, v_i = (0, .., 0, 1, A[i+1:, i]) (column i of A
+    below the diagonal, a unit at i). Composed from matmuls, so differentiable in A and tau.
+    Shapes: A (*, m, n), tau (*, k), k <= n <= m -> (*, m, n)."""
+    from .sort import tril
+    a = _matrix(A, "linalg.householder_product")
+    m, n = a.shape[-2:]
+    k = tau.shape[-1]
+    if not k <= n <= m:
+        raise RuntimeError(f"torch.linalg.householder_product: input.shape[-2] must be greater "
+                           f"than or equal to input.shape[-1] and input.shape[-1] must be "
+                           f"greater than or equal to tau.shape[-1], got input of shape "
+                           f"{tuple(a.shape)} and tau of shape {tuple(tau.shape)}")
+    if tuple(tau.shape[:-1]) != tuple(a.shape[:-2]):
+        raise RuntimeError(f"torch.linalg.householder_product: Expected batch dimensions of tau "
+                           f"to be equal to input.shape[:-2], got {tuple(tau.shape)} and "
+                           f"{tuple(a.shape)}")
+    v = tril(a, -1) + _t(np.eye(m, n, dtype=a.dtype))
+    q = _t(np.broadcast_to(np.eye(m, n, dtype=a.dtype), a.shape).copy())
+    for i in reversed(range(k)):  # Q = H_1 (H_2 (... (H_k I)))
+        vi = v[..., :, i:i + 1]
+        q = q - (vi * tau[..., i, None, None]) @ (_mT(vi) @ q)
+    return q

@@ -311,3 +311,19 @@ def test_lu_of_a_singular_matrix_reports_the_zero_pivot_like_torch():
         autograd.linalg.lu(autograd.tensor(x), pivot=False)
     with pytest.raises(RuntimeError):
         torch.linalg.lu(torch.tensor(x), pivot=False)
+
+
+@pytest.mark.parametrize("shape,k", [((4, 3), 3), ((4, 3), 2), ((2, 3, 3), 2)])
+def test_householder_product_matches_torch(shape, k):
+    a, tau = _r(*shape), _r(*shape[:-2], k)
+    compare(torch, autograd.linalg.householder_product, torch.linalg.householder_product, a, tau)
+    compare(torch, autograd.orgqr, torch.orgqr, a, tau)
+
+
+def test_tensor_methods_match_torch():
+    x = _r(4, 3)
+    compare(torch, lambda a: a.svd().S, lambda a: a.svd().S, x)
+    compare(torch, lambda a: tuple(a.qr()), lambda a: tuple(a.qr()), x)
+    compare(torch, lambda a: a.pinverse(), lambda a: a.pinverse(), x)
+    compare(torch, lambda a: a[:3].matrix_exp(), lambda a: a[:3].matrix_exp(), x)
+    compare(torch, lambda a: tuple(a.lu()), lambda a: tuple(a.lu()), x, grad=False)

@@ -278,3 +278,30 @@ _reg("linalg_lu_solve",
          *autograd.linalg.lu_factor(_shift(a)), b, left=left, adjoint=adjoint),
      _np_lu_solve, _lu_solve_setup(), arity=2, domain=_SMALL, covers=("SolveTriangular",),
      public=())
+
+
+# ---------------------------------------------------------------------- householder_product
+@st.composite
+def _householder_setup(draw):
+    n = draw(st.integers(1, 3))
+    m = n + draw(st.integers(0, 1))
+    lead = draw(st.sampled_from([(), (2,)]))
+    return (lead + (m, n), lead + (draw(st.integers(1, n)),)), {}
+
+
+def _np_householder(a, tau):
+    m, n = a.shape[-2:]
+    q = np.broadcast_to(np.eye(m), a.shape[:-2] + (m, m)).copy()
+    for i in range(tau.shape[-1]):
+        v = np.zeros(a.shape[:-2] + (m, 1))
+        v[..., i, 0] = 1.0
+        v[..., i + 1:, 0] = a[..., i + 1:, i]
+        h = np.eye(m) - tau[..., i, None, None] * (v @ _np_mT(v))
+        q = q @ h
+    return q[..., :, :n]
+
+
+_reg("linalg_householder_product", lambda a, tau: autograd.linalg.householder_product(a, tau),
+     _np_householder, _householder_setup(), arity=2, domain=_SMALL, public=())
+_reg("orgqr", lambda a, tau: autograd.orgqr(a, tau), _np_householder, _householder_setup(),
+     arity=2, domain=_SMALL)
