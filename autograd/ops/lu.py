@@ -61,7 +61,7 @@ def _getrf(a):
 def _permutation(piv, m, dtype):
     """The matrix P (*, m, m) with A = P L U, from getrf's pivots."""
     batch = piv.shape[:-1]
-    flat = piv.reshape((-1, piv.shape[-1])) - 1
+    flat = piv.reshape((math.prod(batch), piv.shape[-1])) - 1
     perm = np.tile(np.arange(m), (len(flat), 1))
     rows = np.arange(len(flat))
     for j in range(flat.shape[-1]):
@@ -154,9 +154,16 @@ def _pad(x, extra, dim):
 
 
 def lu_factor(A, *, pivot=True):
-    """`torch.linalg.lu_factor`: (LU, pivots); singular input is factored without error (as
-    PyTorch: its U then has a zero on the diagonal). Shapes: (*, m, n) -> (*, m, n), (*, k)."""
+    """`torch.linalg.lu_factor`: (LU, pivots). A zero pivot raises RuntimeError, as PyTorch
+    (lu_solve would divide by it); lu_factor_ex and lu factor such input without error.
+    Shapes: (*, m, n) -> (*, m, n), (*, k)."""
     out = lu_factor_ex(A, pivot=pivot)
+    if np.any(out.info._data):
+        i = int(out.info._data.max())
+        raise RuntimeError(f"torch.linalg.lu_factor: U[{i},{i}] is zero and using it on "
+                           f"lu_solve would result in a division by zero. If you still want to "
+                           f"perform the factorization, consider calling linalg.lu(A, pivot) or "
+                           f"linalg.lu_factor_ex(A, pivot)")
     return LUFactorResult(out.LU, out.pivots)
 
 

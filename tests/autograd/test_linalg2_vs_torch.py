@@ -327,3 +327,22 @@ def test_tensor_methods_match_torch():
     compare(torch, lambda a: a.pinverse(), lambda a: a.pinverse(), x)
     compare(torch, lambda a: a[:3].matrix_exp(), lambda a: a[:3].matrix_exp(), x)
     compare(torch, lambda a: tuple(a.lu()), lambda a: tuple(a.lu()), x, grad=False)
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (2, 0, 0)])
+def test_lu_of_empty_matrices_has_torch_shapes(shape):
+    x = np.ones(shape)
+    compare(torch, lambda a: tuple(autograd.linalg.lu(a)), lambda a: tuple(torch.linalg.lu(a)),
+            x, grad=False)
+    compare(torch, lambda a: tuple(autograd.linalg.lu_factor(a)),
+            lambda a: tuple(torch.linalg.lu_factor(a)), x, grad=False)
+
+
+def test_lu_factor_refuses_a_zero_pivot_like_torch_but_lu_does_not():
+    x = np.ones((2, 2))
+    with pytest.raises(RuntimeError, match=r"U\[2,2\] is zero"):
+        autograd.linalg.lu_factor(autograd.tensor(x))
+    with pytest.raises(RuntimeError, match=r"U\[2,2\] is zero"):
+        torch.linalg.lu_factor(torch.tensor(x))
+    compare(torch, lambda a: tuple(autograd.linalg.lu(a)), lambda a: tuple(torch.linalg.lu(a)),
+            x, grad=False)
