@@ -30,7 +30,8 @@ __all__ += ["SVDResult", "EighResult", "QRResult", "LstsqResult", "InvExResult",
             "cond", "tensorinv", "tensorsolve", "vecdot", "inv_ex", "cholesky_ex", "matrix_exp",
             "matrix_power", "eig", "eigvals"]
 from .ops.lstsq import householder_product
-__all__ += ["householder_product"]
+from .ops.lstsq import SolveExResult, solve_ex
+__all__ += ["householder_product", "solve_ex", "SolveExResult"]
 __all__ += ["LUResult", "LUFactorResult", "LUFactorExResult", "lu", "lu_factor", "lu_factor_ex",
             "lu_solve"]
 

@@ -20,7 +20,7 @@ def _t(a):
 
 __all__ = ["pinv", "pinverse", "matrix_rank", "lstsq", "cond", "tensorinv", "tensorsolve",
            "vecdot", "inv_ex", "cholesky_ex", "LstsqResult", "InvExResult",
-           "CholeskyExResult", "householder_product"]
+           "CholeskyExResult", "householder_product", "solve_ex", "SolveExResult"]
 
 LstsqResult = collections.namedtuple("return_types",
                                      ["solution", "residuals", "rank", "singular_values"])
@@ -232,6 +232,34 @@ def inv_ex(A, *, check_errors=False):
                 out[k] = np.linalg.inv(m)
         return InvExResult(_t(out.reshape(a.shape)), _first_failure(info, batch))
     return InvExResult(Inv.apply(a), _first_failure(info, batch))
+
+
+SolveExResult = collections.namedtuple("return_types", ["result", "info"])
+
+
+def solve_ex(A, B, *, left=True, check_errors=False):
+    """`torch.linalg.solve_ex`: (result, info) with info as inv_ex's; where every matrix is
+    invertible, result is linalg.solve's (with its gradient); otherwise it carries no gradient
+    and is nan for the singular matrices."""
+    a = _square(A, "linalg.solve_ex")
+    batch = a.shape[:-2]
+    flat = a._data.reshape((math.prod(batch),) + a.shape[-2:])
+    info = [_zero_pivot(m) for m in flat]
+    if not any(info):
+        return SolveExResult(solve(a, B, left=left), _first_failure(info, batch))
+    if check_errors:
+        raise LinAlgError(f"linalg.solve_ex: The solver failed because the input matrix is "
+                          f"singular (the diagonal element {max(info)} of its LU factor is "
+                          f"zero).")
+    bad = np.asarray(info).reshape(batch) > 0
+    fixed = np.where(bad[..., None, None], np.eye(a.shape[-1], dtype=a.dtype), a._data)
+    from ..grad_mode import no_grad
+    with no_grad():
+        out = solve(_t(fixed), B.detach(), left=left)._data.copy()
+    vector = B.ndim == 1 or (B.ndim == a.ndim - 1 and tuple(B.shape) == tuple(a.shape[:-1]))
+    lead = out.ndim - (1 if vector else 2)
+    out[np.broadcast_to(bad, out.shape[:lead])] = np.nan
+    return SolveExResult(_t(out), _first_failure(info, batch))
 
 
 def _zero_pivot(m):

@@ -346,3 +346,23 @@ def test_lu_factor_refuses_a_zero_pivot_like_torch_but_lu_does_not():
         torch.linalg.lu_factor(torch.tensor(x))
     compare(torch, lambda a: tuple(autograd.linalg.lu(a)), lambda a: tuple(torch.linalg.lu(a)),
             x, grad=False)
+
+
+@pytest.mark.parametrize("b_shape,left", [((2, 2, 1), True), ((2,), True), ((2, 2), True),
+                                          ((3, 1, 2, 2), True), ((2, 3, 2), False)])
+def test_solve_ex_matches_torch_with_a_singular_matrix_in_the_batch(b_shape, left):
+    x = np.stack([np.array([[2.0, 1.0], [0.0, 3.0]]), np.ones((2, 2))])
+    b = _r(*b_shape)
+    ours = autograd.linalg.solve_ex(autograd.tensor(x), autograd.tensor(b), left=left)
+    theirs = torch.linalg.solve_ex(torch.tensor(x), torch.tensor(b), left=left)
+    np.testing.assert_array_equal(ours.info.numpy(), theirs.info.numpy())
+    # the invertible matrix (batch index 0 along the last batch dim) gives the same result;
+    # for the singular one PyTorch leaves unspecified values and ours are nan
+    r, t = ours.result.numpy(), theirs.result.numpy()
+    lead = r.ndim - (1 if len(b_shape) == 1 or b_shape == (2, 2) else 2)
+    idx = (slice(None),) * (lead - 1)
+    np.testing.assert_allclose(r[idx + (0,)], t[idx + (0,)])
+    assert np.isnan(r[idx + (1,)]).all() and not np.isfinite(t[idx + (1,)]).all()
+    compare(torch, lambda a, y: autograd.linalg.solve_ex(a, y, left=left).result,
+            lambda a, y: torch.linalg.solve_ex(a, y, left=left).result, x[:1], b[:1]
+            if len(b_shape) == 3 else b)

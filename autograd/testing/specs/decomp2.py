@@ -305,3 +305,8 @@ _reg("linalg_householder_product", lambda a, tau: autograd.linalg.householder_pr
      _np_householder, _householder_setup(), arity=2, domain=_SMALL, public=())
 _reg("orgqr", lambda a, tau: autograd.orgqr(a, tau), _np_householder, _householder_setup(),
      arity=2, domain=_SMALL)
+_reg("linalg_solve_ex",
+     lambda a, b: autograd.linalg.solve_ex(_shift(a), b).result,
+     lambda a, b: np.linalg.solve(_shift(a), b),
+     _lu_solve_setup().map(lambda setup: ((setup[0][0], setup[0][0][:-1] + (2,)), {})),
+     arity=2, domain=_SMALL, covers=("Solve",), public=())
