@@ -119,14 +119,13 @@ class Svd(Function):
 def svd(A, full_matrices=True, *, driver=None):
     """`torch.linalg.svd`: A = U diag(S) Vh, singular values descending. With `full_matrices`,
     U is (*, m, m) and Vh (*, n, n) (their extra columns carry no gradient, as in PyTorch).
+    `driver` (a CUDA option in PyTorch) is accepted and ignored.
     Shapes: (*, m, n) -> (*, m, k or m), (*, k), (*, k or n, n), k = min(m, n)."""
     a = _matrix(A, "linalg.svd")
     if full_matrices and a.shape[-2] != a.shape[-1]:
         from .shape import cat
-        from ..grad_mode import no_grad
         u, s, vh = Svd.apply(a)
-        with no_grad():
-            uf, _, vhf = np.linalg.svd(a._data, full_matrices=True)
+        uf, _, vhf = np.linalg.svd(a._data, full_matrices=True)  # the complements: constants
         k = s.shape[-1]
         u = cat([u, _t(uf[..., :, k:])], -1)
         vh = cat([vh, _t(vhf[..., k:, :])], -2)
