@@ -61,6 +61,11 @@ from .ops.decomp import det, inverse, logdet, slogdet
 from .ops.decomp import cholesky_legacy as cholesky
 from .ops.products import addbmm, addmv, baddbmm, chain_matmul
 from . import linalg
+from .ops.spectral import qr_legacy as qr, svd_legacy as svd
+from .ops.lstsq import pinverse
+from .ops.matrix_exp import matrix_exp
+from .ops.lu import lu_legacy as lu, lu_unpack
+from .ops.lstsq import householder_product as orgqr
 from .ops.trig import (acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
                        asin, asinh, atan, atan2, atanh, cosh, deg2rad, hypot, rad2deg, sinh)
 from .ops.special import (erfc, erfinv, i0, logaddexp, logaddexp2, logit, nan_to_num, sinc,

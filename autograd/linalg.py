@@ -14,10 +14,44 @@ from .ops.products import multi_dot
 from .ops.reduce import amax, amin, norm as _norm, sum as _sum
 from .ops.shape import movedim
 from .ops.triangular import solve_triangular
+from .ops.spectral import EighResult, QRResult, SVDResult, eigh, eigvalsh, qr, svd
+from .ops.lstsq import (CholeskyExResult, InvExResult, LstsqResult, cholesky_ex, cond, inv_ex,
+                        lstsq, matrix_rank, pinv, tensorinv, tensorsolve, vecdot)
+from .ops.matrix_exp import matrix_exp
+from .ops.matrices import matrix_power
+from .ops.lu import (LUFactorExResult, LUFactorResult, LUResult, lu, lu_factor, lu_factor_ex,
+                     lu_solve)
 
 __all__ = ["LinAlgError", "SlogdetResult", "norm", "vector_norm", "matrix_norm", "inv", "det",
            "slogdet", "solve", "solve_triangular", "cholesky", "svdvals", "cross", "multi_dot",
            "matmul", "diagonal"]
+__all__ += ["SVDResult", "EighResult", "QRResult", "LstsqResult", "InvExResult",
+            "CholeskyExResult", "svd", "eigh", "eigvalsh", "qr", "pinv", "matrix_rank", "lstsq",
+            "cond", "tensorinv", "tensorsolve", "vecdot", "inv_ex", "cholesky_ex", "matrix_exp",
+            "matrix_power", "eig", "eigvals"]
+from .ops.lstsq import householder_product
+from .ops.lstsq import SolveExResult, solve_ex
+__all__ += ["householder_product", "solve_ex", "SolveExResult"]
+__all__ += ["LUResult", "LUFactorResult", "LUFactorExResult", "lu", "lu_factor", "lu_factor_ex",
+            "lu_solve"]
+
+
+def _complex_unsupported(op, A):
+    raise TypeError(f"linalg.{op}: the eigenvalues of a general real matrix are complex in "
+                    f"general, and complex tensors are not supported (input of shape "
+                    f"{tuple(getattr(A, 'shape', ()))}, dtype {getattr(A, 'dtype', None)}); use "
+                    f"linalg.eigh / linalg.eigvalsh for symmetric matrices")
+
+
+def eig(A):
+    """`torch.linalg.eig` returns complex tensors, which are not supported: raises TypeError."""
+    _complex_unsupported("eig", A)
+
+
+def eigvals(A):
+    """`torch.linalg.eigvals` returns complex tensors, which are not supported: raises
+    TypeError."""
+    _complex_unsupported("eigvals", A)
 
 
 def _check_float(x, op, dtype):

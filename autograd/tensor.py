@@ -523,6 +523,12 @@ for _mod, _names in (
     for _name in _names:
         setattr(Tensor, _name, getattr(_mod, _name))
 Tensor.cholesky = _dec.cholesky_legacy
+from .ops import spectral as _spec, lstsq as _lsq, matrix_exp as _mexp, lu as _lu  # noqa: E402
+Tensor.svd = _spec.svd_legacy
+Tensor.qr = _spec.qr_legacy
+Tensor.pinverse = _lsq.pinverse
+Tensor.matrix_exp = _mexp.matrix_exp
+Tensor.lu = _lu.lu_legacy
 from .ops import trig as _trig, special as _spc, pointwise as _pw  # noqa: E402
 
 _UNARY_MATH = ("asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsin",

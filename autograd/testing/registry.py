@@ -210,5 +210,6 @@ from .specs import load_optional  # noqa: E402
 from .specs import arrange, decomp, integrate, stats  # noqa: E402,F401
 from .specs import distributions, methods  # noqa: E402,F401
 from .specs import nn3d  # noqa: E402,F401
+from .specs import decomp2  # noqa: E402,F401
 
 load_optional()
