@@ -20,8 +20,14 @@ from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .multivariate_normal import MultivariateNormal
 from .normal import LogNormal, Normal
+from . import transforms
+from .constraint_registry import biject_to, transform_to
+from .transformed_distribution import TransformedDistribution
+from .transforms import *  # noqa: F401,F403
 
 __all__ = ["constraints", "Distribution", "Normal", "LogNormal", "Uniform", "Exponential",
            "Laplace", "Bernoulli", "Binomial", "Categorical", "OneHotCategorical", "Poisson",
            "Gamma", "Beta", "Dirichlet", "MultivariateNormal", "Independent", "kl_divergence",
            "register_kl"]
+__all__ += ["transforms", "biject_to", "transform_to", "TransformedDistribution"]
+__all__ += transforms.__all__
