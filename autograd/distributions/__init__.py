@@ -24,6 +24,13 @@ from . import transforms
 from .constraint_registry import biject_to, transform_to
 from .transformed_distribution import TransformedDistribution
 from .transforms import *  # noqa: F401,F403
+from .heavy_tailed import Cauchy, StudentT
+from .counts import Geometric, Multinomial, NegativeBinomial
+from . import kl_more  # noqa: F401  (registers the KL pairs of the distributions above)
+from .relaxed import (ExpRelaxedCategorical, LogitRelaxedBernoulli, RelaxedBernoulli,
+                      RelaxedOneHotCategorical)
+from .gamma import Chi2
+from .derived import Gumbel, HalfCauchy, HalfNormal, LogisticNormal, Pareto, Weibull
 
 __all__ = ["constraints", "Distribution", "Normal", "LogNormal", "Uniform", "Exponential",
            "Laplace", "Bernoulli", "Binomial", "Categorical", "OneHotCategorical", "Poisson",
@@ -31,3 +38,8 @@ __all__ = ["constraints", "Distribution", "Normal", "LogNormal", "Uniform", "Exp
            "register_kl"]
 __all__ += ["transforms", "biject_to", "transform_to", "TransformedDistribution"]
 __all__ += transforms.__all__
+__all__ += ["Cauchy", "StudentT", "Chi2", "Gumbel", "HalfCauchy", "HalfNormal", "LogisticNormal",
+            "Pareto", "Weibull"]
+__all__ += ["Geometric", "Multinomial", "NegativeBinomial"]
+__all__ += ["ExpRelaxedCategorical", "LogitRelaxedBernoulli", "RelaxedBernoulli",
+            "RelaxedOneHotCategorical"]

@@ -15,7 +15,7 @@ from ..ops.gamma import digamma, lgamma
 from .distribution import Distribution
 from .utils import as_float_tensor, broadcast_all, data, draw
 
-__all__ = ["Gamma", "Beta", "Dirichlet"]
+__all__ = ["Gamma", "Beta", "Dirichlet", "Chi2"]
 
 
 def _gamma_draw(concentration, shape):
@@ -181,3 +181,20 @@ class Beta(Distribution):
         total = a + b
         return lgamma(a) + lgamma(b) - lgamma(total) - (a - 1) * digamma(a) \
             - (b - 1) * digamma(b) + (total - 2) * digamma(total)
+
+
+class Chi2(Gamma):
+    """Chi-squared with `df` degrees of freedom: Gamma(df / 2, 1 / 2).
+
+    Shapes: df: batch_shape;  event_shape = ()
+    """
+
+    arg_constraints = {"df": constraints.positive}
+
+    def __init__(self, df, validate_args=None):
+        df, = broadcast_all(df)
+        super().__init__(0.5 * df, 0.5, validate_args=validate_args)
+
+    @property
+    def df(self):
+        return self.concentration * 2
