@@ -249,3 +249,46 @@ def test_invalid_parameters_raise_value_error_like_torch():
             build(TD)
         with pytest.raises(ValueError):
             build(D)
+
+
+# ---------------------------------------------------------------------- MixtureSameFamily
+def _mixtures(M, logits, loc, scale):
+    return {"scalar": M.MixtureSameFamily(M.Categorical(logits=logits), M.Normal(loc, scale)),
+            "vector": M.MixtureSameFamily(M.Categorical(logits=logits[0]),
+                                          M.Independent(M.Normal(loc.mT, scale.mT), 1))}
+
+
+@pytest.mark.parametrize("kind", ["scalar", "vector"])
+def test_mixture_same_family_matches_torch(kind):
+    params = [[[0.2, -0.3, 1.0], [0.5, 0.1, 0.0]], [[0.0, 1.0, -2.0], [1.0, 2.0, 3.0]],
+              [[1.0, 0.5, 2.0], [0.3, 0.4, 0.5]]]
+    po, pt = [_ours(p) for p in params], [_theirs(p) for p in params]
+    do, dt = _mixtures(D, *po)[kind], _mixtures(TD, *pt)[kind]
+    assert do.batch_shape == tuple(dt.batch_shape)
+    assert do.event_shape == tuple(dt.event_shape)
+    assert tuple(do.sample((4,)).shape) == tuple(dt.sample((4,)).shape)
+    value = [[0.3, 1.2]]
+    for what in ("log_prob", "mean", "variance") + (("cdf",) if kind == "scalar" else ()):
+        do, dt = _mixtures(D, *po)[kind], _mixtures(TD, *pt)[kind]
+        qo = _quantity(do, what, _ours(value, False), _ours)
+        qt = _quantity(dt, what, _theirs(value, False), _theirs)
+        np.testing.assert_allclose(qo.detach().numpy(), qt.detach().numpy(), rtol=1e-12,
+                                   atol=1e-12, err_msg=what)
+        _grads_match(qo, qt, po, pt, TIGHT, f"mixture {kind} {what}")
+
+
+def test_mixture_same_family_samples_follow_the_mixture():
+    autograd.manual_seed(0)
+    mix = D.MixtureSameFamily(D.Categorical(probs=autograd.tensor([0.25, 0.75])),
+                              D.Normal(autograd.tensor([-5.0, 5.0]), autograd.tensor([0.5, 0.5])))
+    x = mix.sample((20000,)).numpy()
+    assert abs((x > 0).mean() - 0.75) < 0.02
+    assert abs(x.mean() - float(mix.mean)) < 0.1
+
+
+def test_mixture_same_family_rejects_mismatched_components():
+    with pytest.raises(ValueError, match="does not equal"):
+        D.MixtureSameFamily(D.Categorical(logits=autograd.zeros(3)),
+                            D.Normal(autograd.zeros(2), 1.0))
+    with pytest.raises(ValueError, match="Categorical"):
+        D.MixtureSameFamily(D.Normal(0.0, 1.0), D.Normal(autograd.zeros(2), 1.0))
