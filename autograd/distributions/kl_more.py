@@ -11,6 +11,8 @@ from .counts import Geometric
 from .derived import Gumbel, HalfNormal, Pareto
 from .gamma import Beta, Gamma
 from .heavy_tailed import Cauchy
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
+from .multivariate_normal import MultivariateNormal
 from .kl import _infinite_where, _kl_normal_normal, kl_divergence, register_kl
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
@@ -160,3 +162,29 @@ for _p, _q in [(Beta, Pareto), (Exponential, Pareto), (Gamma, Pareto), (Laplace,
                (Normal, Pareto), (Gumbel, Beta), (Gumbel, Exponential), (Gumbel, Gamma),
                (Gumbel, Pareto), (Gumbel, Uniform), (Pareto, Beta), (Pareto, Uniform)]:
     register_kl(_p, _q)(_infinite)
+
+
+# ---------------------------------------------------------------------- low-rank normals
+def _gaussian_logdet(d):
+    if isinstance(d, LowRankMultivariateNormal):
+        return d._log_det()
+    return 2 * log(d._unbroadcasted_scale_tril.diagonal(0, -2, -1)).sum(-1)
+
+
+def _kl_gaussians(p, q):
+    """0.5 (tr(P_q S_p) + (mu_q - mu_p)^T P_q (mu_q - mu_p) - n + log det S_q - log det S_p),
+    from q's precision (Woodbury for a low-rank q) and p's covariance."""
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two (Low Rank) Multivariate Normals with "
+                         "different event shapes cannot be computed")
+    n = p.event_shape[0]
+    prec_q, cov_p = q.precision_matrix, p.covariance_matrix
+    diff = (q.loc - p.loc).unsqueeze(-1)
+    term2 = (prec_q * cov_p).sum((-2, -1))
+    term3 = (diff * (prec_q @ diff)).sum((-2, -1))
+    return 0.5 * (term2 + term3 - n + _gaussian_logdet(q) - _gaussian_logdet(p))
+
+
+register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)(_kl_gaussians)
+register_kl(LowRankMultivariateNormal, MultivariateNormal)(_kl_gaussians)
+register_kl(MultivariateNormal, LowRankMultivariateNormal)(_kl_gaussians)
