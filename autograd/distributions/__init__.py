@@ -27,6 +27,7 @@ from .transforms import *  # noqa: F401,F403
 from .heavy_tailed import Cauchy, StudentT
 from .counts import Geometric, Multinomial, NegativeBinomial
 from .mixture import MixtureSameFamily
+from .continuous_bernoulli import ContinuousBernoulli
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from . import kl_more  # noqa: F401  (registers the KL pairs of the distributions above)
 from .relaxed import (ExpRelaxedCategorical, LogitRelaxedBernoulli, RelaxedBernoulli,
@@ -43,6 +44,6 @@ __all__ += transforms.__all__
 __all__ += ["Cauchy", "StudentT", "Chi2", "Gumbel", "HalfCauchy", "HalfNormal", "LogisticNormal",
             "Pareto", "Weibull"]
 __all__ += ["Geometric", "Multinomial", "NegativeBinomial", "MixtureSameFamily"]
-__all__ += ["LowRankMultivariateNormal"]
+__all__ += ["LowRankMultivariateNormal", "ContinuousBernoulli"]
 __all__ += ["ExpRelaxedCategorical", "LogitRelaxedBernoulli", "RelaxedBernoulli",
             "RelaxedOneHotCategorical"]

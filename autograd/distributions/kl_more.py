@@ -7,6 +7,7 @@ from ..creation import full
 from ..ops.elementwise import exp, log, log1p
 from ..ops.gamma import digamma, lgamma
 from .continuous import Exponential, Laplace, Uniform
+from .continuous_bernoulli import ContinuousBernoulli
 from .counts import Geometric
 from .derived import Gumbel, HalfNormal, Pareto
 from .gamma import Beta, Gamma
@@ -188,3 +189,49 @@ def _kl_gaussians(p, q):
 register_kl(LowRankMultivariateNormal, LowRankMultivariateNormal)(_kl_gaussians)
 register_kl(LowRankMultivariateNormal, MultivariateNormal)(_kl_gaussians)
 register_kl(MultivariateNormal, LowRankMultivariateNormal)(_kl_gaussians)
+
+
+# ---------------------------------------------------------------------- ContinuousBernoulli
+@register_kl(ContinuousBernoulli, ContinuousBernoulli)
+def _kl_continuous_bernoulli_continuous_bernoulli(p, q):
+    t1 = p.mean * (p.logits - q.logits)
+    t2 = p._cont_bern_log_norm() + log1p(-p.probs)
+    t3 = -q._cont_bern_log_norm() - log1p(-q.probs)
+    return t1 + t2 + t3
+
+
+for _p, _q in [(ContinuousBernoulli, Pareto), (Exponential, ContinuousBernoulli),
+               (Gamma, ContinuousBernoulli), (Gumbel, ContinuousBernoulli),
+               (Laplace, ContinuousBernoulli), (Normal, ContinuousBernoulli),
+               (Pareto, ContinuousBernoulli)]:
+    register_kl(_p, _q)(_infinite)
+
+
+@register_kl(Beta, ContinuousBernoulli)
+def _kl_beta_continuous_bernoulli(p, q):
+    return -p.entropy() - p.mean * q.logits - log1p(-q.probs) - q._cont_bern_log_norm()
+
+
+@register_kl(ContinuousBernoulli, Exponential)
+def _kl_continuous_bernoulli_exponential(p, q):
+    return -p.entropy() - log(q.rate) + q.rate * p.mean
+
+
+@register_kl(ContinuousBernoulli, Normal)
+def _kl_continuous_bernoulli_normal(p, q):
+    t2 = 0.5 * (math.log(2.0 * math.pi) + (q.loc / q.scale) ** 2) + log(q.scale)
+    t3 = (p.variance + p.mean ** 2 - 2.0 * q.loc * p.mean) / (2.0 * q.scale ** 2)
+    return -p.entropy() + t2 + t3
+
+
+@register_kl(ContinuousBernoulli, Uniform)
+def _kl_continuous_bernoulli_uniform(p, q):
+    # NOTE: PyTorch's condition (also infinite when q's interval is exactly [0, 1]) is kept
+    result = -p.entropy() + log(q.high - q.low)
+    return _infinite_where((data(q.low) >= 0) | (data(q.high) <= 1), result)
+
+
+@register_kl(Uniform, ContinuousBernoulli)
+def _kl_uniform_continuous_bernoulli(p, q):
+    result = -p.entropy() - p.mean * q.logits - log1p(-q.probs) - q._cont_bern_log_norm()
+    return _infinite_where((data(p.high) >= 1) | (data(p.low) <= 0), result)
