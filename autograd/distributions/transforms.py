@@ -676,3 +676,131 @@ class LowerCholeskyTransform(Transform):
 
     def _inverse(self, y):
         return y.tril(-1) + log(y.diagonal(0, -2, -1)).diag_embed()
+
+
+# ---------------------------------------------------------------------- cat and stack
+class CatTransform(Transform):
+    """`tseq[i]` applied to consecutive slices of `lengths[i]` along `dim` (lengths default
+    to 1 each), results concatenated; log-dets likewise.
+
+    Shapes: x: (..., sum(lengths) at dim, ...)  ->  y of the same shape
+    """
+
+    def __init__(self, tseq, dim=0, lengths=None, cache_size=0):
+        super().__init__(cache_size=cache_size)
+        self.transforms = [t.with_cache(cache_size) for t in tseq]
+        self.lengths = list(lengths) if lengths is not None else [1] * len(self.transforms)
+        if len(self.lengths) != len(self.transforms):
+            raise ValueError(f"CatTransform: {len(self.transforms)} transforms but "
+                             f"{len(self.lengths)} lengths")
+        self.dim = dim
+
+    @property
+    def event_dim(self):
+        return max(t.event_dim for t in self.transforms)
+
+    @property
+    def length(self):
+        return sum(self.lengths)
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return CatTransform(self.transforms, self.dim, self.lengths, cache_size)
+
+    @property
+    def bijective(self):
+        return all(t.bijective for t in self.transforms)
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.cat([t.domain for t in self.transforms], self.dim, self.lengths)
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.cat([t.codomain for t in self.transforms], self.dim, self.lengths)
+
+    def _slices(self, x):
+        if x.shape[self.dim] != self.length:
+            raise ValueError(f"CatTransform: expected size {self.length} at dim {self.dim}, "
+                             f"got shape {tuple(x.shape)}")
+        start = 0
+        for length in self.lengths:
+            yield x.narrow(self.dim, start, length)
+            start += length
+
+    def _call(self, x):
+        from ..ops.shape import cat
+        return cat([t(s) for t, s in zip(self.transforms, self._slices(x))], self.dim)
+
+    def _inverse(self, y):
+        from ..ops.shape import cat
+        return cat([t.inv(s) for t, s in zip(self.transforms, self._slices(y))], self.dim)
+
+    def log_abs_det_jacobian(self, x, y):
+        from ..ops.shape import cat
+        parts = []
+        for t, xs, ys in zip(self.transforms, self._slices(x), self._slices(y)):
+            part = t.log_abs_det_jacobian(xs, ys)
+            if t.event_dim < self.event_dim:
+                part = sum_rightmost(part, self.event_dim - t.event_dim)
+            parts.append(part)
+        dim = self.dim - x.ndim if self.dim >= 0 else self.dim
+        dim = dim + self.event_dim
+        if dim < 0:
+            return cat(parts, dim)
+        total = parts[0]
+        for part in parts[1:]:
+            total = total + part
+        return total
+
+
+class StackTransform(Transform):
+    """`tseq[i]` applied to the i-th index along `dim`, results (and log-dets) stacked.
+
+    Shapes: x: (..., len(tseq) at dim, ...)  ->  y of the same shape
+    """
+
+    def __init__(self, tseq, dim=0, cache_size=0):
+        super().__init__(cache_size=cache_size)
+        self.transforms = [t.with_cache(cache_size) for t in tseq]
+        self.dim = dim
+
+    def with_cache(self, cache_size=1):
+        if self._cache_size == cache_size:
+            return self
+        return StackTransform(self.transforms, self.dim, cache_size)
+
+    @property
+    def bijective(self):
+        return all(t.bijective for t in self.transforms)
+
+    @constraints.dependent_property
+    def domain(self):
+        return constraints.stack([t.domain for t in self.transforms], self.dim)
+
+    @constraints.dependent_property
+    def codomain(self):
+        return constraints.stack([t.codomain for t in self.transforms], self.dim)
+
+    def _slices(self, z):
+        if z.shape[self.dim] != len(self.transforms):
+            raise ValueError(f"StackTransform: expected size {len(self.transforms)} at dim "
+                             f"{self.dim}, got shape {tuple(z.shape)}")
+        return [z.select(self.dim, i) for i in range(z.shape[self.dim])]
+
+    def _call(self, x):
+        from ..ops.shape import stack
+        return stack([t(s) for t, s in zip(self.transforms, self._slices(x))], self.dim)
+
+    def _inverse(self, y):
+        from ..ops.shape import stack
+        return stack([t.inv(s) for t, s in zip(self.transforms, self._slices(y))], self.dim)
+
+    def log_abs_det_jacobian(self, x, y):
+        from ..ops.shape import stack
+        return stack([t.log_abs_det_jacobian(xs, ys) for t, xs, ys
+                      in zip(self.transforms, self._slices(x), self._slices(y))], self.dim)
+
+
+__all__ += ["CatTransform", "StackTransform"]

@@ -40,6 +40,11 @@ SCALAR = {
     "affine_event_dim": (lambda M: M.AffineTransform(1.0, torch_or_ours(M, [2.0, -1.0, 0.5]),
                                                      event_dim=1), X),
     "reshape": (lambda M: M.ReshapeTransform((3,), (3, 1)), X),
+    "cat": (lambda M: M.CatTransform([M.ExpTransform(), M.AffineTransform(1.0, -2.0)], dim=1,
+                                     lengths=[1, 2]), X),
+    "cat_dim0": (lambda M: M.CatTransform([M.SigmoidTransform(), M.TanhTransform()]), X),
+    "stack": (lambda M: M.StackTransform([M.ExpTransform(), M.SigmoidTransform(),
+                                          M.TanhTransform()], dim=1), X),
 }
 
 
@@ -98,6 +103,15 @@ def test_cache_size_one_returns_the_input_that_produced_the_output():
     assert t(x) is y
     uncached = D.TanhTransform()
     assert np.isinf(uncached.inv(y).item())
+
+
+def test_cat_and_stack_constraints_check_each_slice_like_torch():
+    v = np.array([[0.5, -1.0, 0.2], [2.0, 0.3, -0.1]])
+    for build in (lambda C: C.cat([C.positive, C.real], dim=1, lengths=[1, 2]),
+                  lambda C: C.stack([C.positive, C.unit_interval, C.real], dim=1)):
+        ours = build(D.constraints).check(autograd.tensor(v)).numpy()
+        theirs = build(TD.constraints).check(torch.tensor(v)).numpy()
+        np.testing.assert_array_equal(ours, theirs)
 
 
 def test_cache_size_other_than_zero_or_one_raises_value_error():
