@@ -804,3 +804,52 @@ class StackTransform(Transform):
 
 
 __all__ += ["CatTransform", "StackTransform"]
+
+
+class SoftplusTransform(Transform):
+    """y = softplus(x) = log(1 + e^x);  inverse x = y + log(-expm1(-y));
+    log|dy/dx| = -softplus(-x)."""
+
+    domain = constraints.real
+    codomain = constraints.positive
+    bijective = True
+    sign = +1
+
+    def __eq__(self, other):
+        return isinstance(other, SoftplusTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        return softplus(x)
+
+    def _inverse(self, y):
+        from ..ops.elementwise import expm1
+        return y + log(-expm1(-y))
+
+    def log_abs_det_jacobian(self, x, y):
+        return -softplus(-x)
+
+
+class PositiveDefiniteTransform(Transform):
+    """Unconstrained square matrices -> positive definite ones: L L^T with L the
+    LowerCholeskyTransform of x (inverse: the Cholesky factor, mapped back)."""
+
+    domain = constraints.independent(constraints.real, 2)
+    codomain = constraints.positive_definite
+
+    def __eq__(self, other):
+        return isinstance(other, PositiveDefiniteTransform)
+
+    __hash__ = object.__hash__
+
+    def _call(self, x):
+        L = LowerCholeskyTransform()(x)
+        return L @ L.mT
+
+    def _inverse(self, y):
+        from ..ops.decomp import cholesky
+        return LowerCholeskyTransform().inv(cholesky(y))
+
+
+__all__ += ["SoftplusTransform", "PositiveDefiniteTransform"]

@@ -40,6 +40,7 @@ SCALAR = {
     "affine_event_dim": (lambda M: M.AffineTransform(1.0, torch_or_ours(M, [2.0, -1.0, 0.5]),
                                                      event_dim=1), X),
     "reshape": (lambda M: M.ReshapeTransform((3,), (3, 1)), X),
+    "softplus": (lambda M: M.SoftplusTransform(), X),
     "cat": (lambda M: M.CatTransform([M.ExpTransform(), M.AffineTransform(1.0, -2.0)], dim=1,
                                      lengths=[1, 2]), X),
     "cat_dim0": (lambda M: M.CatTransform([M.SigmoidTransform(), M.TanhTransform()]), X),
@@ -150,11 +151,17 @@ def test_biject_to_and_transform_to_match_torch(name, registry):
     _close(ours.inv(yo), theirs.inv(yt), 1e-9)
 
 
-def test_transform_to_lower_cholesky_matches_torch():
+@pytest.mark.parametrize("name", ["lower_cholesky", "positive_definite",
+                                  "positive_semidefinite"])
+def test_transform_to_matrix_constraints_matches_torch(name):
     x = np.array([[0.3, -1.2], [0.1, 0.7]])
     xo, xt = _pair(x)
-    _close(D.transform_to(D.constraints.lower_cholesky)(xo),
-           TD.transform_to(TD.constraints.lower_cholesky)(xt))
+    to = D.transform_to(getattr(D.constraints, name))
+    tt = TD.transform_to(getattr(TD.constraints, name))
+    yo, yt = to(xo), tt(xt)
+    _close(yo, yt)
+    assert getattr(D.constraints, name).check(yo).item()
+    _close(to.inv(yo), tt.inv(yt), 1e-10)
 
 
 def test_biject_to_unregistered_constraint_raises_not_implemented():
