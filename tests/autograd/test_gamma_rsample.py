@@ -35,11 +35,11 @@ def test_gammainc_at_known_values():
     # P(1, x) = 1 - e^-x and P(1/2, x) = erf(sqrt x), by hand
     import math
     x = np.array([0.1, 1.0, 3.0, 10.0])
-    p1, d1 = _gammainc_and_da(np.ones(4), x)
+    p1, _ = _gammainc_and_da(np.ones(4), x)
     np.testing.assert_allclose(p1, 1 - np.exp(-x), rtol=1e-14)
     ph, _ = _gammainc_and_da(np.full(4, 0.5), x)
     np.testing.assert_allclose(ph, [math.erf(math.sqrt(v)) for v in x], rtol=1e-14)
-    # dP/da at a = 1: -int_0^x log(t) e^-t dt ... = -(E1 terms); at x -> 0 P ~ x^a / Gamma(a+1)
+    # as x -> 0, P(a, x) ~ x^a / Gamma(a + 1)
     p0, _ = _gammainc_and_da(np.array([2.0]), np.array([1e-8]))
     np.testing.assert_allclose(p0, [1e-16 / 2], rtol=1e-7)
 
