@@ -271,3 +271,59 @@ lower_triangular = _LowerTriangular()
 lower_cholesky = _LowerCholesky()
 positive_semidefinite = _PositiveSemidefinite()
 positive_definite = _PositiveDefinite()
+
+
+# ---------------------------------------------------------------------- cat and stack
+class _Cat(Constraint):
+    """Constraints `cseq[i]` on consecutive slices of `lengths[i]` along `dim`."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        self.cseq = list(cseq)
+        self.lengths = list(lengths) if lengths is not None else [1] * len(self.cseq)
+        if len(self.lengths) != len(self.cseq):
+            raise ValueError(f"cat: {len(self.cseq)} constraints but {len(self.lengths)} "
+                             f"lengths")
+        self.dim = dim
+
+    @property
+    def is_discrete(self):
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self):
+        return max(c.event_dim for c in self.cseq)
+
+    def _check(self, v):
+        parts, start = [], 0
+        for c, length in zip(self.cseq, self.lengths):
+            part = np.take(v, np.arange(start, start + length), axis=self.dim)
+            parts.append(np.asarray(c._check(part)))
+            start += length
+        return np.concatenate(parts, self.dim)
+
+
+class _Stack(Constraint):
+    """Constraint `cseq[i]` on the i-th index along `dim`."""
+
+    def __init__(self, cseq, dim=0):
+        self.cseq = list(cseq)
+        self.dim = dim
+
+    @property
+    def is_discrete(self):
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self):
+        dim = max(c.event_dim for c in self.cseq)
+        return dim + 1 if self.dim + dim < 0 else dim
+
+    def _check(self, v):
+        parts = [np.asarray(c._check(np.take(v, i, axis=self.dim)))
+                 for i, c in enumerate(self.cseq)]
+        return np.stack(parts, self.dim)
+
+
+cat = _Cat
+stack = _Stack
+__all__ += ["cat", "stack"]

@@ -1,9 +1,10 @@
 """Gamma, Beta and Dirichlet: the distributions whose densities need lgamma and digamma.
 
-Sampling uses NumPy's gamma/beta generators and carries no gradient: rsample would need implicit
-reparameterisation gradients (the derivative of the regularised incomplete gamma function in
-its shape parameter), which are not implemented, so `has_rsample` is False here (PyTorch has
-them).
+Draws come from NumPy's gamma generator; `rsample` attaches the implicit reparameterisation
+gradient dx/da = -(dP/da) / (dP/dx) of the regularised incomplete gamma CDF P (see
+`ops/igamma.py`), and Beta and Dirichlet are normalised gamma draws, so all three (and Chi2,
+and StudentT through it) have `has_rsample = True`, as in PyTorch. The gradient is first order
+only.
 """
 import numpy as np
 
@@ -12,10 +13,11 @@ from ..ops.shape import stack
 from ..creation import as_tensor
 from . import constraints
 from ..ops.gamma import digamma, lgamma
+from ..ops.igamma import gammainc, standard_gamma_reparam
 from .distribution import Distribution
 from .utils import as_float_tensor, broadcast_all, data, draw
 
-__all__ = ["Gamma", "Beta", "Dirichlet"]
+__all__ = ["Gamma", "Beta", "Dirichlet", "Chi2"]
 
 
 def _gamma_draw(concentration, shape):
@@ -24,6 +26,11 @@ def _gamma_draw(concentration, shape):
     # NOTE: tiny concentrations underflow to exact zeros; clamp as PyTorch does.
     return draw(lambda rng, s: np.maximum(rng.standard_gamma(a, s), tiny), shape,
                 concentration.dtype)
+
+
+def _gamma_rsample(concentration, shape):
+    """Gamma(concentration, 1) draws of `shape` carrying the implicit gradient."""
+    return standard_gamma_reparam(concentration.expand(shape), _gamma_draw(concentration, shape))
 
 
 class Gamma(Distribution):
@@ -36,7 +43,7 @@ class Gamma(Distribution):
 
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
     support = constraints.nonnegative
-    has_rsample = False
+    has_rsample = True
     _batch_params = ("concentration", "rate")
 
     def __init__(self, concentration, rate, validate_args=None):
@@ -60,6 +67,16 @@ class Gamma(Distribution):
         g = _gamma_draw(self.concentration, shape)
         return as_tensor(np.maximum(data(g) / data(self.rate), np.finfo(g.dtype).tiny))
 
+    def rsample(self, sample_shape=()):
+        shape = self._extended_shape(sample_shape)
+        x = _gamma_rsample(self.concentration, shape) / self.rate
+        return clamp(x, min=float(np.finfo(x.dtype).tiny))
+
+    def cdf(self, value):
+        """P(concentration, rate * value), differentiable in all three (first order)."""
+        self._check_value(value)
+        return gammainc(self.concentration, self.rate * value)
+
     def log_prob(self, value):
         self._check_value(value)
         a, b = self.concentration, self.rate
@@ -80,7 +97,7 @@ class Dirichlet(Distribution):
 
     arg_constraints = {"concentration": constraints.independent(constraints.positive, 1)}
     support = constraints.simplex
-    has_rsample = False
+    has_rsample = True
     _batch_params = ("concentration",)
 
     def __init__(self, concentration, validate_args=None):
@@ -118,6 +135,10 @@ class Dirichlet(Distribution):
         g = data(_gamma_draw(self.concentration, shape))
         return as_tensor(g / g.sum(-1, keepdims=True))
 
+    def rsample(self, sample_shape=()):
+        g = _gamma_rsample(self.concentration, self._extended_shape(sample_shape))
+        return g / g.sum(-1, keepdim=True)
+
     def log_prob(self, value):
         self._check_value(value)
         a = self.concentration
@@ -142,7 +163,7 @@ class Beta(Distribution):
     arg_constraints = {"concentration1": constraints.positive,
                        "concentration0": constraints.positive}
     support = constraints.unit_interval
-    has_rsample = False
+    has_rsample = True
     _batch_params = ("concentration1", "concentration0")
 
     def __init__(self, concentration1, concentration0, validate_args=None):
@@ -170,6 +191,12 @@ class Beta(Distribution):
         y = data(_gamma_draw(self.concentration0, shape))
         return as_tensor(x / (x + y))
 
+    def rsample(self, sample_shape=()):
+        shape = self._extended_shape(sample_shape)
+        x = _gamma_rsample(self.concentration1, shape)
+        y = _gamma_rsample(self.concentration0, shape)
+        return x / (x + y)
+
     def log_prob(self, value):
         self._check_value(value)
         a, b = self.concentration1, self.concentration0
@@ -181,3 +208,20 @@ class Beta(Distribution):
         total = a + b
         return lgamma(a) + lgamma(b) - lgamma(total) - (a - 1) * digamma(a) \
             - (b - 1) * digamma(b) + (total - 2) * digamma(total)
+
+
+class Chi2(Gamma):
+    """Chi-squared with `df` degrees of freedom: Gamma(df / 2, 1 / 2).
+
+    Shapes: df: batch_shape;  event_shape = ()
+    """
+
+    arg_constraints = {"df": constraints.positive}
+
+    def __init__(self, df, validate_args=None):
+        df, = broadcast_all(df)
+        super().__init__(0.5 * df, 0.5, validate_args=validate_args)
+
+    @property
+    def df(self):
+        return self.concentration * 2

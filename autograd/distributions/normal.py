@@ -5,6 +5,8 @@ from ..ops.elementwise import erf, exp, expm1, log
 from . import constraints
 from ..ops.special import erfinv
 from .distribution import Distribution
+from .transformed_distribution import TransformedDistribution
+from .transforms import ExpTransform
 from .utils import broadcast_all, draw
 
 __all__ = ["Normal", "LogNormal"]
@@ -72,8 +74,9 @@ class Normal(Distribution):
         return 0.5 + _LOG_SQRT_2PI + log(self.scale)
 
 
-class LogNormal(Distribution):
-    """exp(X) for X ~ Normal(loc, scale).
+class LogNormal(TransformedDistribution):
+    """exp(X) for X ~ Normal(loc, scale): TransformedDistribution(Normal, ExpTransform), as in
+    PyTorch.
 
     log p(y) = Normal.log_prob(log y) - log y;  mean = exp(loc + scale^2 / 2).
 
@@ -83,11 +86,17 @@ class LogNormal(Distribution):
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.positive
     has_rsample = True
-    _sub_dists = ("base_dist",)
 
     def __init__(self, loc, scale, validate_args=None):
-        self.base_dist = Normal(loc, scale, validate_args=validate_args)
-        super().__init__(self.base_dist.batch_shape, validate_args=validate_args)
+        base = Normal(loc, scale, validate_args=validate_args)
+        super().__init__(base, ExpTransform(), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.base_dist = self.base_dist.expand(batch_shape)
+        new._batch_shape = tuple(batch_shape)
+        return new
 
     @property
     def loc(self):
@@ -109,21 +118,6 @@ class LogNormal(Distribution):
     def variance(self):
         s2 = self.scale ** 2
         return expm1(s2) * exp(2 * self.loc + s2)
-
-    def rsample(self, sample_shape=()):
-        return exp(self.base_dist.rsample(sample_shape))
-
-    def log_prob(self, value):
-        self._check_value(value)
-        y = log(value)
-        return self.base_dist.log_prob(y) - y
-
-    def cdf(self, value):
-        self._check_value(value)
-        return self.base_dist.cdf(log(value))
-
-    def icdf(self, value):
-        return exp(self.base_dist.icdf(value))
 
     def entropy(self):
         return self.base_dist.entropy() + self.loc
