@@ -10,10 +10,9 @@ import numpy as np
 
 from .. import dtypes
 from .._broadcast import raise_if_unbroadcastable
-from ..function import Op
 from ..tensor import Tensor, _make
-from ._util import as_tensor_operand, dual, float_operands, promote, to_float
-from .elementwise import exp2, mul, trunc
+from ._util import as_tensor_operand, float_operands, promote, to_float
+from .elementwise import Fmod, exp2, mul, trunc
 
 __all__ = ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift",
            "bitwise_right_shift", "gcd", "lcm", "fmod", "nextafter", "frexp", "ldexp", "isposinf",
@@ -83,25 +82,6 @@ def bitwise_not(input):
         raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for "
                                   f"'{_TYPE_NAMES.get(d.dtype.char, str(d.dtype))}'")
     return _make(np.asarray(np.invert(d)), None)
-
-
-class Fmod(Op):
-    """z = a - b * trunc(a / b) (the sign of a).   ga = g,  gb = -g * trunc(a / b)."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.fmod(a, b)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        na, nb = ctx.needs_input_grad
-        return (g if na else None), (-g * _trunc(a / b) if nb else None)
-
-
-_trunc = dual(lambda t: trunc(t), np.trunc)
 
 
 def fmod(input, other):

@@ -526,22 +526,33 @@ def floor_divide(input, other):
 
 
 class Remainder(Op):
-    """z = a - b * floor(a / b) (the sign of b).   ga = g,  gb = -g * floor(a / b)."""
+    """z = a - b * floor(a / b) (the sign of b).   ga = g,  gb = -g * floor(a / b).
+    (`Fmod` is the same with trunc for floor.)"""
+
+    _rest = staticmethod(np.mod)
 
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.mod(a, b)
+            return ctx._rest(a, b)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        return (g if na else None), (-g * _floor(a / b) if nb else None)
+        return (g if na else None), (-g * ctx._quotient(a / b) if nb else None)
 
 
-_floor = dual(lambda t: floor(t), np.floor)
+class Fmod(Remainder):
+    """z = a - b * trunc(a / b) (the sign of a).   ga = g,  gb = -g * trunc(a / b)."""
+
+    _rest = staticmethod(np.fmod)
+
+
+# (the quotients' step functions are defined further down; the lambdas look them up at call)
+Remainder._quotient = staticmethod(dual(lambda t: floor(t), np.floor))
+Fmod._quotient = staticmethod(dual(lambda t: trunc(t), np.trunc))
 
 
 def remainder(input, other):
