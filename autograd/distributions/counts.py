@@ -10,31 +10,14 @@ from ..ops.gamma import lgamma
 from ..ops.nn import logsigmoid
 from ..random import _rng
 from . import constraints
-from .discrete import Categorical, _one_of
+from .discrete import BinaryParams, Categorical
 from .distribution import Distribution
-from .utils import (broadcast_all, data, draw, lazy_property, logits_to_probs, probs_to_logits,
-                    softplus)
+from .utils import (broadcast_all, data, draw, softplus)
 
 __all__ = ["Geometric", "NegativeBinomial", "Multinomial"]
 
 
-class _BinaryParams:
-    """probs <-> logits for a batch of success probabilities."""
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.shape
-
-
-class Geometric(_BinaryParams, Distribution):
+class Geometric(BinaryParams, Distribution):
     """Number of failures before the first success in Bernoulli(probs) trials.
 
     log p(k) = k log(1 - p) + log p;  mean 1/p - 1;  entropy = BCE(logits, p) / p.
@@ -47,12 +30,7 @@ class Geometric(_BinaryParams, Distribution):
     _batch_params = ("probs", "logits", "_param")
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        _one_of(probs, logits)
-        if probs is not None:
-            self.probs, = broadcast_all(probs)
-        else:
-            self.logits, = broadcast_all(logits)
-        self._param = self.probs if probs is not None else self.logits
+        self._set_binary_params(probs, logits)
         super().__init__(self._param.shape, validate_args=validate_args)
         if self._validate_args and probs is not None and not (data(self.probs) > 0).all():
             raise ValueError(f"Expected parameter probs ({type(self.probs).__name__} of shape "
@@ -91,7 +69,7 @@ class Geometric(_BinaryParams, Distribution):
         return bce / self.probs
 
 
-class NegativeBinomial(_BinaryParams, Distribution):
+class NegativeBinomial(BinaryParams, Distribution):
     """Number of successes before `total_count` failures, success probability `probs`.
 
     log p(k) = lgamma(k + r) - lgamma(k + 1) - lgamma(r) + r logsigmoid(-logits)
@@ -107,14 +85,7 @@ class NegativeBinomial(_BinaryParams, Distribution):
     _batch_params = ("total_count", "probs", "logits", "_param")
 
     def __init__(self, total_count, probs=None, logits=None, validate_args=None):
-        _one_of(probs, logits)
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.to(self.probs.dtype)
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.to(self.logits.dtype)
-        self._param = self.probs if probs is not None else self.logits
+        self._set_binary_params(probs, logits, total_count)
         super().__init__(self._param.shape, validate_args=validate_args)
 
     @property

@@ -26,7 +26,38 @@ def _one_of(probs, logits):
         raise ValueError("Either `probs` or `logits` must be specified, but not both.")
 
 
-class Bernoulli(Distribution):
+class BinaryParams:
+    """Success probabilities given as `probs` or as `logits`: whichever was given is stored
+    (broadcast with a `total_count` when there is one) and the other derived on first use."""
+
+    def _set_binary_params(self, probs, logits, total_count=None):
+        _one_of(probs, logits)
+        given = probs if probs is not None else logits
+        if total_count is None:
+            value, = broadcast_all(given)
+        else:
+            total, value = broadcast_all(total_count, given)
+            self.total_count = total.to(value.dtype)
+        if probs is not None:
+            self.probs = value
+        else:
+            self.logits = value
+        self._param = value
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def param_shape(self):
+        return self._param.shape
+
+
+class Bernoulli(BinaryParams, Distribution):
     """Bernoulli: 1 with probability `probs` (= sigmoid(logits)), else 0.
 
     log p(x) = x * logits - softplus(logits)  (minus binary cross-entropy with logits).
@@ -40,25 +71,8 @@ class Bernoulli(Distribution):
     _batch_params = ("probs", "logits", "_param")
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        _one_of(probs, logits)
-        if probs is not None:
-            self.probs, = broadcast_all(probs)
-        else:
-            self.logits, = broadcast_all(logits)
-        self._param = self.probs if probs is not None else self.logits
+        self._set_binary_params(probs, logits)
         super().__init__(self._param.shape, validate_args=validate_args)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.shape
 
     @property
     def mean(self):
@@ -240,7 +254,7 @@ class OneHotCategorical(Distribution):
         return repr(self._categorical).replace("Categorical", "OneHotCategorical", 1)
 
 
-class Binomial(Distribution):
+class Binomial(BinaryParams, Distribution):
     """Number of successes in `total_count` Bernoulli(probs) trials.
 
     log p(k) = lgamma(n+1) - lgamma(k+1) - lgamma(n-k+1) + k logits - n softplus(logits).
@@ -254,31 +268,12 @@ class Binomial(Distribution):
     _batch_params = ("total_count", "probs", "logits", "_param")
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
-        _one_of(probs, logits)
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.to(self.probs.dtype)
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.to(self.logits.dtype)
-        self._param = self.probs if probs is not None else self.logits
+        self._set_binary_params(probs, logits, total_count)
         super().__init__(self._param.shape, validate_args=validate_args)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
         return constraints.integer_interval(0, self.total_count)
-
-    @property
-    def param_shape(self):
-        return self._param.shape
 
     @property
     def mean(self):

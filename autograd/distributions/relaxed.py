@@ -10,12 +10,11 @@ import math
 from ..ops.elementwise import exp, log, log1p
 from ..ops.reduce import logsumexp
 from . import constraints
-from .discrete import Categorical, _one_of
+from .discrete import BinaryParams, Categorical
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform, SigmoidTransform
-from .utils import (broadcast_all, clamp_probs, draw, lazy_property, logits_to_probs,
-                    probs_to_logits)
+from .utils import (broadcast_all, clamp_probs, draw)
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli", "ExpRelaxedCategorical",
            "RelaxedOneHotCategorical"]
@@ -25,7 +24,7 @@ def _uniform(shape, dtype):
     return clamp_probs(draw(lambda rng, s: rng.random(s), shape, dtype))
 
 
-class LogitRelaxedBernoulli(Distribution):
+class LogitRelaxedBernoulli(BinaryParams, Distribution):
     """The logit of a RelaxedBernoulli: (logit(u) + logits) / temperature, u ~ U(0, 1).
 
     log p(x) = log t + (logits - t x) - 2 log(1 + exp(logits - t x)).
@@ -39,26 +38,9 @@ class LogitRelaxedBernoulli(Distribution):
     _batch_params = ("probs", "logits", "_param")
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
-        _one_of(probs, logits)
         self.temperature = temperature
-        if probs is not None:
-            self.probs, = broadcast_all(probs)
-        else:
-            self.logits, = broadcast_all(logits)
-        self._param = self.probs if probs is not None else self.logits
+        self._set_binary_params(probs, logits)
         super().__init__(self._param.shape, validate_args=validate_args)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.shape
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
