@@ -152,6 +152,8 @@ def __getattr__(name):
             return getattr(functional, name)
     if name == "distributions":  # torch.distributions
         return importlib.import_module(__name__ + ".distributions")
+    if name == "func":  # torch.func: grad, vmap, jacrev, functional_call, ...
+        return importlib.import_module(__name__ + ".func")
     if name == "testing":  # (needs hypothesis for its strategies, so never imported eagerly)
         return importlib.import_module(__name__ + ".testing")
     raise AttributeError(f"module 'autograd' has no attribute '{name}'")

@@ -19,3 +19,4 @@ from . import parametrize, parametrizations  # noqa: E402
 
 __all__ += ["weight_norm", "remove_weight_norm", "spectral_norm", "remove_spectral_norm",
             "parametrize", "parametrizations"]
+from . import stateless  # noqa: E402  (nn.utils.stateless.functional_call)
