@@ -6,7 +6,7 @@ import numpy as np
 from ..creation import as_tensor
 from ..ops.elementwise import abs, clamp, exp, expm1, log, log1p, sign, where
 from . import constraints
-from .distribution import Distribution
+from .distribution import Distribution, LocationScale
 from .utils import broadcast_all, data, draw
 
 __all__ = ["Uniform", "Exponential", "Laplace"]
@@ -126,30 +126,13 @@ class Exponential(Distribution):
         return 1.0 - log(self.rate)
 
 
-class Laplace(Distribution):
+class Laplace(LocationScale):
     """Laplace (double exponential) with location `loc` and scale `scale`.
 
     log p(x) = -log(2 scale) - |x - loc| / scale;  rsample by the inverse cdf.
 
     Shapes: loc, scale: broadcast to batch_shape;  event_shape = ()
     """
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-    _batch_params = ("loc", "scale")
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def stddev(self):

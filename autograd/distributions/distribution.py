@@ -8,7 +8,7 @@ value's shape minus the event dims.
 from .. import grad_mode
 from ..tensor import Tensor
 from . import constraints
-from .utils import lazy_property
+from .utils import broadcast_all, lazy_property
 
 __all__ = ["Distribution"]
 
@@ -189,3 +189,25 @@ def _short(value):
     if isinstance(value, Tensor):
         return value.item() if value.numel() == 1 else tuple(value.shape)
     return value
+
+
+class LocationScale(Distribution):
+    """A real-valued family with location `loc` and positive `scale` broadcast to the batch
+    shape, reparameterisable, its mean and mode at `loc` (subclasses change what differs)."""
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+    _batch_params = ("loc", "scale")
+
+    def __init__(self, loc, scale, validate_args=None):
+        self.loc, self.scale = broadcast_all(loc, scale)
+        super().__init__(self.loc.shape, validate_args=validate_args)
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc

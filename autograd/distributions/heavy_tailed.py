@@ -5,13 +5,13 @@ from ..creation import full
 from ..ops.elementwise import log, log1p, where
 from ..ops.gamma import digamma, lgamma
 from . import constraints
-from .distribution import Distribution
+from .distribution import Distribution, LocationScale
 from .utils import broadcast_all, draw
 
 __all__ = ["Cauchy", "StudentT"]
 
 
-class Cauchy(Distribution):
+class Cauchy(LocationScale):
     """Cauchy (Lorentz) with location `loc` and half-width `scale`.
 
     log p(x) = -log(pi scale) - log(1 + ((x - loc) / scale)^2);  cdf = atan(z) / pi + 1/2.
@@ -20,22 +20,9 @@ class Cauchy(Distribution):
     Shapes: loc, scale: broadcast to batch_shape;  event_shape = ()
     """
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-    _batch_params = ("loc", "scale")
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
-
     @property
     def mean(self):
         return full(self._extended_shape(), math.nan, dtype=self.loc.dtype)
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

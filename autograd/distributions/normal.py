@@ -4,17 +4,17 @@ import math
 from ..ops.elementwise import erf, exp, expm1, log
 from . import constraints
 from ..ops.special import erfinv
-from .distribution import Distribution
+from .distribution import LocationScale
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform
-from .utils import broadcast_all, draw
+from .utils import draw
 
 __all__ = ["Normal", "LogNormal"]
 
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
 
-class Normal(Distribution):
+class Normal(LocationScale):
     """Normal (Gaussian) with mean `loc` and standard deviation `scale`.
 
     log p(x) = -(x - loc)^2 / (2 scale^2) - log(scale) - log(sqrt(2 pi)).
@@ -27,23 +27,6 @@ class Normal(Distribution):
         >>> x = m.rsample((5,))          # (5, 1), differentiable in loc and scale
         >>> m.log_prob(x).sum().backward()
     """
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-    _batch_params = ("loc", "scale")
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def stddev(self):
