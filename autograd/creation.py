@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 
 from . import dtypes
-from .random import _rng
+from .random import _generator
 from .tensor import Tensor, _make
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange",
@@ -166,14 +166,13 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform samples on [0, 1)."""
     dt = _float_dtype(dtype)
-    return _finish(_rng(generator).random(_size(size), dtype=np.float64).astype(dt), requires_grad)
+    return _finish(_generator(generator).uniform(_size(size), 0.0, 1.0, dt), requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal samples."""
     dt = _float_dtype(dtype)
-    arr = _rng(generator).standard_normal(_size(size), dtype=np.float64).astype(dt)
-    return _finish(arr, requires_grad)
+    return _finish(_generator(generator).normal(_size(size), 0.0, 1.0, dt), requires_grad)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
@@ -189,38 +188,77 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
-    arr = _rng(generator).integers(low, high, _size((size,)))
-    return _finish(arr.astype(dtypes.as_dtype(dtype) or dtypes.int64), requires_grad)
+    arr = _generator(generator).integers(_size((size,)), int(low), int(high))
+    return _finish(arr.astype(dtypes.as_dtype(dtype) or dtypes.int64, copy=False), requires_grad)
 
 
 def randperm(n, generator=None, dtype=None, device=None, requires_grad=False):
-    return _finish(_rng(generator).permutation(int(n)).astype(dtypes.as_dtype(dtype) or
-                                                              dtypes.int64), False)
+    if int(n) < 0:
+        raise RuntimeError(f"randperm: n must be non-negative, got {n}")
+    arr = _generator(generator).permutation(int(n))
+    return _finish(arr.astype(dtypes.as_dtype(dtype) or dtypes.int64, copy=False), False)
 
 
-def normal(mean, std, size=None, generator=None):
-    """Samples from N(mean, std**2); `mean` and `std` may be tensors or numbers."""
+def normal(mean, std=1.0, size=None, generator=None):
+    """Samples from N(mean, std**2); `mean` and `std` may be tensors or numbers (standard normal
+    draws scaled by std and shifted by mean, in that order, as PyTorch)."""
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
+    if isinstance(s, np.ndarray) and s.size and np.min(s) < 0 or \
+            not isinstance(s, np.ndarray) and s < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {s}")
     shape = _size((size,)) if size is not None else np.broadcast(m, s).shape
     dt = next((x.dtype for x in (m, s) if isinstance(x, np.ndarray)), dtypes.get_default_dtype())
-    arr = m + s * _rng(generator).standard_normal(shape)
-    return _make(np.asarray(arr).astype(dt), None)
+    gen = _generator(generator)
+    if isinstance(s, np.ndarray):
+        arr = gen.normal(shape, 0.0, 1.0, dt) * s + m
+    elif isinstance(m, np.ndarray):
+        arr = gen.normal(shape, 0.0, float(s), dt) + m
+    else:
+        arr = gen.normal(shape, float(m), float(s), dt)
+    return _make(np.asarray(arr).astype(dt, copy=False), None)
 
 
 def bernoulli(input, p=None, generator=None):
-    probs = input._data if p is None else np.full(input.shape, p)
-    arr = (_rng(generator).random(input.shape) < probs).astype(input.dtype)
-    return _make(arr, None)
+    """0/1 samples of `input`'s dtype: 1 with probability `p` (a number) or `input` itself."""
+    gen = _generator(generator)
+    if p is not None:
+        arr = gen.bernoulli(input.shape, float(p))
+    else:
+        probs = input._data
+        if probs.size and (np.min(probs) < 0 or np.max(probs) > 1):
+            raise RuntimeError(f"bernoulli: expected all probabilities in [0, 1], got values "
+                               f"from {np.min(probs)} to {np.max(probs)}")
+        arr = gen.bernoulli_tensor(probs)
+    return _make(arr.astype(input.dtype), None)
 
 
 def multinomial(input, num_samples, replacement=False, generator=None):
-    probs = np.asarray(input._data, dtype=np.float64)
-    rng = _rng(generator)
+    """Indices drawn from each row of non-negative weights `(k,)` or `(n, k)`, shape
+    `(num_samples,)` or `(n, num_samples)`."""
+    probs = input._data
+    if probs.ndim not in (1, 2):
+        raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got shape {probs.shape}")
+    if probs.dtype.kind != "f":
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{probs.dtype}")
     rows = probs.reshape(-1, probs.shape[-1])
-    out = np.empty((rows.shape[0], num_samples), np.int64)
-    for i, row in enumerate(rows):
-        out[i] = rng.choice(row.size, num_samples, replace=replacement, p=row / row.sum())
+    num_samples = int(num_samples)
+    if num_samples <= 0:
+        raise RuntimeError(f"multinomial: cannot sample n_sample <= 0 samples, got {num_samples}")
+    if not replacement and num_samples > rows.shape[-1]:
+        raise RuntimeError(f"multinomial: cannot sample n_sample > prob_dist.size(-1) samples "
+                           f"without replacement ({num_samples} > {rows.shape[-1]})")
+    if not np.all(np.isfinite(rows)) or np.any(rows < 0):
+        raise RuntimeError("multinomial: probability tensor contains either `inf`, `nan` or "
+                           "element < 0")
+    if np.any(rows.sum(-1) <= 0):
+        raise RuntimeError("multinomial: invalid multinomial distribution (sum of probabilities "
+                           "<= 0)")
+    if not replacement and np.any(np.count_nonzero(rows, axis=-1) < num_samples):
+        raise RuntimeError("multinomial: invalid multinomial distribution (with "
+                           "replacement=False, not enough non-negative category to sample)")
+    out = _generator(generator).multinomial(rows, num_samples, replacement)
     return _make(out.reshape(probs.shape[:-1] + (num_samples,)), None)
 
 

@@ -20,7 +20,7 @@ import numbers
 import numpy as np
 
 from . import dtypes
-from .random import Generator, _rng
+from .random import Generator, _generator
 from .tensor import Tensor, _make
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
@@ -223,7 +223,7 @@ def random_split(dataset, lengths, generator=None):
         for i in range(n - sum(counts)):
             counts[i % len(counts)] += 1
         lengths = counts
-    perm = _rng(generator).permutation(n).tolist()
+    perm = _generator(generator).permutation(n).tolist()
     return [Subset(dataset, perm[end - k:end])
             for end, k in zip(itertools.accumulate(lengths), lengths)]
 
@@ -289,16 +289,25 @@ class RandomSampler(Sampler):
         return self.num_samples
 
     def _index_array(self):
-        n, rng = len(self.data_source), _rng(self.generator)
+        # PyTorch's order of draws: without a generator, a fresh one seeded from the global one
+        # (a 64-bit draw); with replacement, blocks of 32 draws; without, one permutation per
+        # pass over the data and one more cut to the remainder (drawn even when it is empty).
+        n = len(self.data_source)
+        if self.generator is None:
+            seed = int(_generator(None).full_range((), np.int64))
+            gen = Generator().manual_seed(seed)
+        else:
+            gen = self.generator
         if self.replacement:
             if n == 0:
                 raise ValueError("RandomSampler: cannot sample with replacement from an empty "
                                  "dataset")
-            return rng.integers(0, n, size=self.num_samples)
-        if self.num_samples <= n:
-            return rng.permutation(n)[:self.num_samples]
-        reps = -(-self.num_samples // n)
-        return np.concatenate([rng.permutation(n) for _ in range(reps)])[:self.num_samples]
+            blocks = [gen.integers((32,), 0, n) for _ in range(self.num_samples // 32)]
+            blocks.append(gen.integers((self.num_samples % 32,), 0, n))
+            return np.concatenate(blocks)
+        passes = [gen.permutation(n) for _ in range(self.num_samples // n)]
+        passes.append(gen.permutation(n)[:self.num_samples % n])
+        return np.concatenate(passes)
 
 
 class SubsetRandomSampler(Sampler):
@@ -317,7 +326,7 @@ class SubsetRandomSampler(Sampler):
 
     def _index_array(self):
         idx = np.asarray(self.indices, dtype=np.intp).reshape(-1)
-        return idx[_rng(self.generator).permutation(len(idx))]
+        return idx[_generator(self.generator).permutation(len(idx))]
 
 
 class WeightedRandomSampler(Sampler):
@@ -353,8 +362,8 @@ class WeightedRandomSampler(Sampler):
         return self.num_samples
 
     def _index_array(self):
-        return _rng(self.generator).choice(len(self.weights), size=self.num_samples,
-                                           replace=self.replacement, p=self.weights / self.weights.sum())
+        return _generator(self.generator).multinomial(self.weights[None], self.num_samples,
+                                                      self.replacement)[0]
 
 
 _ARRAY_SAMPLERS = (SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler)
@@ -629,6 +638,9 @@ class DataLoader:
         return len(self.sampler)
 
     def __iter__(self):
+        # Each epoch draws a base seed for worker processes, as PyTorch's loader does; there are
+        # no workers here, but the draw keeps the generator's stream in step with PyTorch's.
+        _generator(self.generator).full_range((), np.int64)
         if self.num_workers > 0 and self.worker_init_fn is not None:
             self.worker_init_fn(0)
         if isinstance(self.dataset, IterableDataset):
@@ -640,6 +652,7 @@ class DataLoader:
         return _LoaderIter(self, batches)
 
     def _map_batches(self):
+        # a generator: the sampler draws the epoch's order at the first batch, as PyTorch's
         bs, dataset, collate = self.batch_sampler, self.dataset, self.collate_fn
         if type(bs).__iter__ is BatchSampler.__iter__ and isinstance(bs, BatchSampler):
             index_batches = bs._index_batches()
@@ -647,7 +660,7 @@ class DataLoader:
             index_batches = (np.asarray(b, dtype=np.intp) for b in iter(bs))
         fast = collate is default_collate and isinstance(dataset, Dataset)
         getitems = getattr(dataset, "__getitems__", None)
-        return self._fetch(index_batches, dataset, collate, fast, getitems)
+        yield from self._fetch(index_batches, dataset, collate, fast, getitems)
 
     @staticmethod
     def _fetch(index_batches, dataset, collate, fast, getitems):

@@ -137,19 +137,39 @@ def copy_(self, src, non_blocking=False):
     return self
 
 
+def _fill_dtype(self):
+    dt = self._data.dtype
+    return dt if dt.kind == "f" else np.dtype(np.float64)
+
+
 def uniform_(self, a=0.0, b=1.0, generator=None):
-    from .random import _rng
-    return _random_fill(self, _rng(generator).uniform(a, b, self.shape), "uniform_")
+    from .random import _generator
+    if not a <= b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={a} > to={b}")
+    values = _generator(generator).uniform(self.shape, a, b, _fill_dtype(self))
+    return _random_fill(self, values, "uniform_")
 
 
 def normal_(self, mean=0.0, std=1.0, generator=None):
-    from .random import _rng
-    return _random_fill(self, mean + std * _rng(generator).standard_normal(self.shape), "normal_")
+    from .random import _generator
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    values = _generator(generator).normal(self.shape, mean, std, _fill_dtype(self))
+    return _random_fill(self, values, "normal_")
 
 
 def bernoulli_(self, p=0.5, generator=None):
-    from .random import _rng
-    return _random_fill(self, _rng(generator).random(self.shape) < p, "bernoulli_")
+    """1 with probability `p` (a number, or a tensor broadcast to this one's shape)."""
+    from .random import _generator
+    gen = _generator(generator)
+    if isinstance(p, Tensor):
+        values = gen.bernoulli_tensor(np.broadcast_to(p._data, self.shape))
+    else:
+        if not 0 <= p <= 1:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+        values = gen.bernoulli(self.shape, p)
+    return _random_fill(self, values, "bernoulli_")
 
 
 def _random_fill(self, values, op_name):

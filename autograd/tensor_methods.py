@@ -170,9 +170,9 @@ def _float_only(self, name, what):
                            f"floating point but you specified {self._data.dtype}")
 
 
-def _rng(generator):
-    from .random import _rng as rng
-    return rng(generator)
+def _gen(generator):
+    from .random import _generator
+    return _generator(generator)
 
 
 def random_(self, from_=0, to=None, *, generator=None, **kwargs):
@@ -196,9 +196,9 @@ def random_(self, from_=0, to=None, *, generator=None, **kwargs):
     if lo >= hi:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={lo} >= "
                            f"to={hi}")
-    values = _rng(generator).integers(lo, hi, self.shape, dtype=np.int64, endpoint=False) \
-        if hi <= 2 ** 63 - 1 else _rng(generator).integers(lo, hi - 1, self.shape,
-                                                           dtype=np.int64, endpoint=True)
+    gen = _gen(generator)
+    values = gen.full_range(self.shape, dt) if to is None and from_ == 0 else \
+        gen.integers(self.shape, lo, hi)
     return _ip._random_fill(self, values.astype(dt), "random_")
 
 
@@ -213,7 +213,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
     _float_only(self, "exponential_", "Exponential distribution")
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
-    return _ip._random_fill(self, _rng(generator).exponential(1.0 / lambd, self.shape),
+    return _ip._random_fill(self, _gen(generator).exponential(self.shape, lambd),
                             "exponential_")
 
 
@@ -221,7 +221,7 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     _float_only(self, "cauchy_", "Cauchy distribution")
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
-    return _ip._random_fill(self, median + sigma * _rng(generator).standard_cauchy(self.shape),
+    return _ip._random_fill(self, _gen(generator).cauchy(self.shape, median, sigma),
                             "cauchy_")
 
 
@@ -229,14 +229,14 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     _float_only(self, "log_normal_", "LogNormal distribution")
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
-    return _ip._random_fill(self, np.exp(mean + std * _rng(generator).standard_normal(
-        self.shape)), "log_normal_")
+    return _ip._random_fill(self, _gen(generator).log_normal(
+        self.shape, mean, std), "log_normal_")
 
 
 def geometric_(self, p, *, generator=None):
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
-    return _ip._random_fill(self, _rng(generator).geometric(p, self.shape), "geometric_")
+    return _ip._random_fill(self, _gen(generator).geometric(self.shape, p), "geometric_")
 
 
 # ---------------------------------------------------------------------- queries

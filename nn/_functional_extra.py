@@ -15,7 +15,7 @@ import autograd
 from autograd.inplace import apply_inplace
 from autograd.ops import nn as _nnops
 from autograd.ops.pool import adaptive_max_pool2d, avg_pool2d, max_pool2d
-from autograd.random import _rng
+from autograd.random import _generator
 from autograd.tensor import Tensor, _make
 
 from ._functional_losses import _check_reduction, _legacy_reduction, _reduce
@@ -89,8 +89,10 @@ def _rrelu(input, lower, upper, training):
     if not training:
         return _F().leaky_relu(input, (lower + upper) / 2)
     x = input._data
-    slopes = _rng(None).uniform(lower, upper, x.shape)
-    noise = np.where(x > 0, 1.0, slopes).astype(input.dtype, copy=False)
+    noise = np.ones(x.shape, input.dtype)
+    negative = x <= 0      # one slope per non-positive element, in order, as PyTorch draws them
+    bounds = [float(input.dtype.type(b)) for b in (lower, upper)]   # the bounds in the dtype
+    noise[negative] = _generator(None).uniform((int(negative.sum()),), *bounds, np.float64)
     return input * _make(noise, None)
 
 
@@ -117,7 +119,7 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     if logits.dtype.kind != "f":
         raise RuntimeError(f"gumbel_softmax: logits must have a floating dtype, got "
                            f"{logits.dtype}")
-    gumbels = -np.log(_rng(None).exponential(1.0, logits.shape)).astype(logits.dtype)
+    gumbels = -np.log(_generator(None).exponential(logits.shape, 1.0).astype(logits.dtype))
     y_soft = _nnops.softmax((logits + _make(gumbels, None)) / tau, dim)
     if not hard:
         return y_soft
@@ -277,61 +279,4 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 
 
 # ---------------------------------------------------------------------- channel dropout
-def _check_p(p):
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-
-
-def _feature_noise_shape(input):
-    if input.ndim < 2:
-        raise RuntimeError(f"Feature dropout requires at least 2 dimensions in the input, got "
-                           f"shape {tuple(input.shape)}")
-    return tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
-
-
-def _feature_dropout(input, p, training, alpha):
-    shape = _feature_noise_shape(input)
-    if not training or p == 0.0 or input.numel() == 0:
-        return input
-    dt = input.dtype
-    if p == 1.0:
-        return input * _make(np.zeros((), dt), None)
-    keep = (_rng(None).random(shape) >= p).astype(dt)
-    if not alpha:
-        return input * _make((keep / (1.0 - p)).astype(dt), None)
-    # NOTE: SELU's negative saturation -alpha * scale for dropped channels, then the affine
-    # correction a, b that keeps zero mean and unit variance (as alpha_dropout).
-    sat = 1.7580993408473766
-    a = 1.0 / math.sqrt((sat * sat * p + 1) * (1 - p))
-    b = (keep - 1.0) * (sat * a) + sat * a * p
-    return input * _make((keep * a).astype(dt), None) + _make(b.astype(dt), None)
-
-
-def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
-    """Alpha dropout of whole channels: each (sample, channel) map is kept or set to SELU's
-    negative saturation with probability p, then scaled and shifted so the mean and variance
-    stay those of SELU activations. The identity when not training.
-
-    Shapes: (N, C, *) -> the same
-    """
-    _check_p(p)
-    return _feature_dropout(input, p, training, alpha=True)
-
-
-def dropout3d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels (3-D feature maps) with probability p and scale the rest by
-    1 / (1 - p); the identity when not training.
-
-    Shapes: (N, C, D, H, W) or (C, D, H, W) -> the same
-    """
-    _check_p(p)
-    if input.ndim not in (4, 5):
-        warnings.warn(f"dropout3d: Received a {input.ndim}-D input to dropout3d, which is "
-                      f"deprecated and will result in an error in a future release. To retain "
-                      f"the behavior and silence this warning, please use dropout instead. Note "
-                      f"that dropout3d exists to provide channel-wise dropout on inputs with 3 "
-                      f"spatial dimensions, a channel dimension, and an optional batch "
-                      f"dimension (i.e. 4D or 5D inputs).", stacklevel=2)
-    if input.ndim == 5:
-        return _feature_dropout(input, p, training, alpha=False)
-    return _feature_dropout(input.unsqueeze(0), p, training, alpha=False).squeeze(0)
+from ._dropout import dropout3d, feature_alpha_dropout  # noqa: E402,F401

@@ -1,12 +1,8 @@
 """Instance and local response normalisation, channel dropout of 1-D inputs and the multi-label
 soft margin loss (re-exported by `nn.functional`); composed from differentiable ops."""
-import numpy as np
-
 import autograd
 from autograd import versions
 from autograd.ops import norm as _norm
-from autograd.random import _rng
-from autograd.tensor import _make
 
 from ._functional_losses import _check_reduction, _legacy_reduction, _reduce
 
@@ -75,22 +71,7 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     return input / (total * (alpha / size) + k) ** beta
 
 
-def dropout1d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of (N, C, L) or (C, L) input with probability p and scale the rest by
-    1 / (1 - p); the identity when not training."""
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if input.ndim not in (2, 3):
-        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D "
-                           f"input of shape {tuple(input.shape)}. Note that dropout1d exists to "
-                           f"provide channel-wise dropout on inputs with 1 spatial dimension")
-    if not training or p == 0.0:
-        return input
-    dt = input.dtype
-    channels = tuple(input.shape[:-1]) + (1,)
-    keep = _rng(None).random(channels, dtype=np.float32) >= p
-    mask = keep.astype(dt) * (1.0 / (1.0 - p)) if p < 1.0 else np.zeros(channels, dt)
-    return input * _make(mask.astype(dt, copy=False), None)
+from ._dropout import dropout1d  # noqa: E402,F401
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,

@@ -15,7 +15,6 @@ import numpy as np
 import autograd
 from autograd import function as _function, versions
 from autograd.ops import norm as _norm
-from autograd.random import _rng
 from autograd.tensor import Tensor, _make
 
 from . import _ops
@@ -320,45 +319,7 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 
 # ---------------------------------------------------------------------- dropout
-def _check_p(p):
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-
-
-def dropout(input, p=0.5, training=True, inplace=False, generator=None):
-    """Zero each element with probability p and scale the rest by 1 / (1 - p) (inverted
-    dropout), so the expectation is unchanged; the identity when not training.
-
-    `inplace` is accepted for compatibility; the result is always a new tensor.
-    """
-    _check_p(p)
-    if not training or p == 0.0:
-        return input
-    if p == 1.0:
-        return input * 0.0
-    dt = input.dtype if input.dtype.kind == "f" else np.dtype(np.float32)
-    keep = _rng(generator).random(input.shape, dtype=np.float32) >= p
-    mask = keep.astype(dt) * (1.0 / (1.0 - p))
-    return input * _const(mask.astype(dt, copy=False))
-
-
-def dropout2d(input, p=0.5, training=True, inplace=False, generator=None):
-    """Zero whole channels with probability p (one draw per sample and channel) and scale the
-    rest by 1 / (1 - p); the identity when not training.
-
-    Shapes: (N, C, H, W) or (C, H, W) -> the same
-    """
-    _check_p(p)
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"dropout2d: expected a 3-D or 4-D input, got shape "
-                           f"{tuple(input.shape)}")
-    if not training or p == 0.0:
-        return input
-    dt = input.dtype if input.dtype.kind == "f" else np.dtype(np.float32)
-    channels = input.shape[:-2] + (1, 1)
-    keep = _rng(generator).random(channels, dtype=np.float32) >= p
-    mask = keep.astype(dt) * (1.0 / (1.0 - p)) if p < 1.0 else np.zeros(channels, dt)
-    return input * _const(mask.astype(dt, copy=False))
+from ._dropout import alpha_dropout, dropout, dropout2d  # noqa: E402,F401
 
 
 def _as_2d(op1d):
@@ -438,22 +399,6 @@ from ._functional_misc import *  # noqa: E402,F401,F403
 from ._functional_misc import __all__ as _misc_names  # noqa: E402
 
 __all__ += list(_misc_names)
-
-
-def alpha_dropout(input, p=0.5, training=False, inplace=False, generator=None):
-    """Dropout for SELU networks: dropped units take SELU's negative saturation value and an
-    affine correction keeps the mean and variance (Klambauer et al., 2017)."""
-    _check_p(p)
-    if not training or p == 0.0:
-        return input
-    if p == 1.0:
-        return input * 0.0
-    alpha_p = -_SELU_ALPHA * _SELU_SCALE
-    a = ((1.0 - p) * (1.0 + p * alpha_p ** 2)) ** -0.5
-    b = -a * alpha_p * p
-    dt = input.dtype
-    keep = (_rng(generator).random(input.shape, dtype=np.float32) >= p).astype(dt)
-    return input * _const(keep * a) + _const(((1.0 - keep) * (a * alpha_p) + b).astype(dt))
 
 
 # ---------------------------------------------------------------------- normalisation

@@ -2,7 +2,8 @@
 
 Every function fills its tensor in place (without recording, like PyTorch's no_grad), returns
 it, and draws from `autograd.default_generator` (so `autograd.manual_seed` makes it repeatable)
-unless given a `generator`. Values are drawn in float64 and stored in the tensor's dtype.
+unless given a `generator`. Values are drawn in the tensor's dtype the way PyTorch draws them,
+so after the same seed a scheme fills the same numbers as `torch.nn.init`.
 """
 import math
 import warnings
@@ -10,7 +11,7 @@ import warnings
 import numpy as np
 
 from autograd import versions
-from autograd.random import _rng
+from autograd.random import _generator
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
            "zeros_", "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
@@ -78,30 +79,52 @@ def _default_layer_init(weight, bias):
         uniform_(bias, -bound, bound)
 
 
+def _float_dtype(tensor):
+    dt = tensor._data.dtype
+    return dt if dt.kind == "f" else np.dtype(np.float64)
+
+
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with U(a, b)."""
-    return _fill(tensor, _rng(generator).uniform(a, b, tensor.shape))
+    return _fill(tensor, _generator(generator).uniform(tensor.shape, a, b, _float_dtype(tensor)))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with N(mean, std**2)."""
-    return _fill(tensor, mean + std * _rng(generator).standard_normal(tensor.shape))
+    return _fill(tensor, _generator(generator).normal(tensor.shape, mean, std,
+                                                      _float_dtype(tensor)))
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Fill with N(mean, std**2) conditioned on [a, b] (absolute bounds, as PyTorch).
-
-    Sampled by inverting the normal CDF on [cdf(a), cdf(b)], so bounds far in a tail cost
-    nothing extra.
-    """
+    """Fill with N(mean, std**2) conditioned on [a, b] (absolute bounds), by rejection as
+    PyTorch: when [a, b] holds more than 30% of the mass, redraw normals outside it; otherwise
+    propose uniforms on [a, b] and accept each with probability pdf / pdf(mode)."""
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The "
                       "distribution of values may be incorrect.", stacklevel=2)
-    lo = _norm_cdf((a - mean) / std)
-    hi = _norm_cdf((b - mean) / std)
-    u = _rng(generator).uniform(lo, hi, tensor.shape)
-    values = mean + std * math.sqrt(2.0) * _erfinv(2 * u - 1)
-    return _fill(tensor, np.clip(values, a, b))
+    gen, dt, shape = _generator(generator), _float_dtype(tensor), tensor.shape
+    if _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std) > 0.3:
+        lo, hi = dt.type(a), dt.type(b)
+        result = gen.normal(shape, mean, std, dt)
+        outside = (result < lo) | (result > hi)
+        while outside.any():
+            result = np.where(outside, gen.normal(shape, mean, std, dt), result)
+            outside = (result < lo) | (result > hi)
+        return _fill(tensor, result)
+    log_peak = dt.type(-0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2)
+
+    def log_density(x):         # relative to the peak, in the tensor's dtype
+        return ((x - dt.type(mean)) / dt.type(std)) ** 2 * dt.type(-0.5) - log_peak
+
+    def rejected(x):
+        return np.log(gen.uniform(shape, 0.0, 1.0, dt)) > log_density(x)
+    result = gen.uniform(shape, a, b, dt)
+    pending = rejected(result)
+    while pending.any():
+        proposal = gen.uniform(shape, a, b, dt)
+        result = np.where(pending, proposal, result)
+        pending = np.where(pending, rejected(proposal), pending)
+    return _fill(tensor, result)
 
 
 def constant_(tensor, val):
@@ -186,7 +209,7 @@ def orthogonal_(tensor, gain=1, generator=None):
         return tensor
     rows = tensor.shape[0]
     cols = tensor._data.size // rows
-    flat = _rng(generator).standard_normal((rows, cols))
+    flat = _generator(generator).normal((rows, cols), 0.0, 1.0, _float_dtype(tensor))
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
@@ -200,41 +223,17 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     """N(0, std**2) with a fraction `sparsity` of each column set to zero."""
     if tensor.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    rng = _rng(generator)
     rows, cols = tensor.shape
     n_zeros = int(math.ceil(sparsity * rows))
-    values = rng.standard_normal((rows, cols)) * std
-    for c in range(cols):
-        values[rng.permutation(rows)[:n_zeros], c] = 0
+    values = _generator(generator).normal((rows, cols), 0.0, std, _float_dtype(tensor))
+    for c in range(cols):       # the zeros come from the global generator, as in PyTorch
+        values[_generator(None).permutation(rows)[:n_zeros], c] = 0
     return _fill(tensor, values)
 
 
 # ---------------------------------------------------------------------- normal CDF helpers
 def _norm_cdf(x):
     return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
-
-
-def _erfinv(y):
-    """Inverse error function on an array: Giles' single-precision approximation refined by
-    two Newton steps on math.erf, accurate to float64 rounding inside (-1, 1)."""
-    y = np.clip(np.asarray(y, dtype=np.float64), -1 + 1e-15, 1 - 1e-15)
-    w = -np.log((1.0 - y) * (1.0 + y))
-    small = w < 5.0
-    ws = w - 2.5
-    p_small = 2.81022636e-08
-    for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
-              -0.00417768164, 0.246640727, 1.50140941):
-        p_small = c + p_small * ws
-    wl = np.sqrt(w) - 3.0
-    p_large = -0.000200214257
-    for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
-              0.00943887047, 1.00167406, 2.83297682):
-        p_large = c + p_large * wl
-    x = np.where(small, p_small, p_large) * y
-    erf = np.vectorize(math.erf, otypes=[np.float64])
-    for _ in range(2):
-        x = x - (erf(x) - y) / (2.0 / math.sqrt(math.pi) * np.exp(-x * x))
-    return x
 
 
 # ---------------------------------------------------------------------- deprecated aliases

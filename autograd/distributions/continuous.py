@@ -5,9 +5,11 @@ import numpy as np
 
 from ..creation import as_tensor
 from ..ops.elementwise import abs, clamp, exp, expm1, log, log1p, sign, where
+from ..random import _generator
+from ..tensor import _make
 from . import constraints
 from .distribution import Distribution, LocationScale
-from .utils import broadcast_all, data, draw
+from .utils import broadcast_all, data, uniform
 
 __all__ = ["Uniform", "Exponential", "Laplace"]
 
@@ -54,7 +56,7 @@ class Uniform(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        u = draw(lambda rng, s: rng.random(s), shape, self.low.dtype)
+        u = uniform(shape, 0.0, 1.0, self.low.dtype)
         return self.low + u * (self.high - self.low)
 
     def log_prob(self, value):
@@ -108,7 +110,7 @@ class Exponential(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        e = draw(lambda rng, s: rng.standard_exponential(s), shape, self.rate.dtype)
+        e = _make(_generator().exponential(shape, 1.0).astype(self.rate.dtype), None)
         return e / self.rate
 
     def log_prob(self, value):
@@ -146,7 +148,7 @@ class Laplace(LocationScale):
         shape = self._extended_shape(sample_shape)
         eps = float(np.finfo(self.loc.dtype).eps)
         # NOTE: u in (eps - 1, 1), as PyTorch draws it, keeps log1p(-|u|) finite.
-        u = draw(lambda rng, s: rng.uniform(eps - 1, 1, s), shape, self.loc.dtype)
+        u = uniform(shape, eps - 1, 1, self.loc.dtype)
         return self.loc - self.scale * sign(u) * log1p(-abs(u))
 
     def log_prob(self, value):

@@ -6,8 +6,8 @@ from ..creation import as_tensor
 from ..ops.elementwise import abs, log, log1p, where
 from . import constraints
 from .distribution import Distribution
-from .utils import (broadcast_all, clamp_probs, data, draw, lazy_property, logits_to_probs,
-                    probs_to_logits, softplus)
+from .utils import (broadcast_all, clamp_probs, data, lazy_property, logits_to_probs,
+                    probs_to_logits, softplus, uniform)
 
 __all__ = ["ContinuousBernoulli"]
 
@@ -93,7 +93,7 @@ class ContinuousBernoulli(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        u = draw(lambda rng, s: rng.random(s), shape, self.probs.dtype)
+        u = uniform(shape, 0.0, 1.0, self.probs.dtype)
         return self.icdf(u)
 
     def log_prob(self, value):

@@ -8,7 +8,8 @@ from ..creation import as_tensor
 from ..ops.elementwise import log, log1p, where
 from ..ops.gamma import lgamma
 from ..ops.nn import logsigmoid
-from ..random import _rng
+from ..random import _generator, _rng
+from ..tensor import _make
 from . import constraints
 from .discrete import BinaryParams, Categorical
 from .distribution import Distribution
@@ -51,10 +52,9 @@ class Geometric(BinaryParams, Distribution):
 
     def sample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        p = np.broadcast_to(data(self.probs).astype(np.float64), shape)
-        tiny = np.finfo(self._param.dtype).tiny
-        return draw(lambda rng, s: np.floor(np.log(np.maximum(rng.random(s), tiny))
-                                            / np.log1p(-p)), shape, self._param.dtype)
+        dt = self._param.dtype
+        u = _generator().uniform(shape, np.finfo(dt).tiny, 1.0, dt)
+        return _make(np.floor(np.log(u) / np.log1p(-data(self.probs))).astype(dt), None)
 
     def log_prob(self, value):
         self._check_value(value)

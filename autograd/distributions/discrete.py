@@ -9,7 +9,7 @@ from ..creation import arange, as_tensor
 from ..ops.elementwise import clamp, exp
 from ..ops.index import gather
 from ..ops.reduce import logsumexp
-from ..random import _rng
+from ..random import _generator
 from ..tensor import _make
 from . import constraints
 from ..ops.gamma import lgamma
@@ -90,7 +90,7 @@ class Bernoulli(BinaryParams, Distribution):
     def sample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
         p = np.broadcast_to(data(self.probs), shape)
-        return draw(lambda rng, s: rng.random(s) < p, shape, self._param.dtype)
+        return _make(_generator().bernoulli_tensor(p).astype(self._param.dtype), None)
 
     def log_prob(self, value):
         self._check_value(value)
@@ -164,11 +164,11 @@ class Categorical(Distribution):
 
     def sample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        p = data(self.probs).astype(np.float64)
-        cdf = np.cumsum(p, -1)
-        u = _rng().random(shape) * cdf[..., -1]
-        idx = (u[..., None] >= cdf).sum(-1)
-        return _make(np.minimum(idx, self._num_events - 1).astype(np.int64), None)
+        # PyTorch's draw: one multinomial row per distribution, samples along the row
+        rows = data(self.probs).reshape(-1, self._num_events)
+        n = int(np.prod(tuple(sample_shape), dtype=np.int64))
+        samples = _generator().multinomial(rows, n, True) if n else np.empty((len(rows), 0))
+        return _make(samples.T.reshape(shape).astype(np.int64), None)
 
     def log_prob(self, value):
         self._check_value(value)

@@ -4,9 +4,11 @@ import math
 from ..creation import full
 from ..ops.elementwise import log, log1p, where
 from ..ops.gamma import digamma, lgamma
+from ..random import _generator
+from ..tensor import _make
 from . import constraints
 from .distribution import Distribution, LocationScale
-from .utils import broadcast_all, draw
+from .utils import broadcast_all, standard_normal
 
 __all__ = ["Cauchy", "StudentT"]
 
@@ -30,7 +32,7 @@ class Cauchy(LocationScale):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        eps = draw(lambda rng, s: rng.standard_cauchy(s), shape, self.loc.dtype)
+        eps = _make(_generator().cauchy(shape, 0.0, 1.0).astype(self.loc.dtype), None)
         return self.loc + eps * self.scale
 
     def log_prob(self, value):
@@ -87,7 +89,7 @@ class StudentT(Distribution):
     def rsample(self, sample_shape=()):
         from .gamma import Chi2
         shape = self._extended_shape(sample_shape)
-        x = draw(lambda rng, s: rng.standard_normal(s), shape, self.df.dtype)
+        x = standard_normal(shape, self.df.dtype)
         chi2 = Chi2(self.df, validate_args=False)
         z = chi2.rsample(sample_shape) if chi2.has_rsample else chi2.sample(sample_shape)
         return self.loc + self.scale * x * (z / self.df).rsqrt()

@@ -11,7 +11,7 @@ from ..ops.elementwise import log
 from ..ops.triangular import solve_triangular
 from . import constraints
 from .distribution import Distribution
-from .utils import as_float_tensor, draw, lazy_property, matrix_diagonal
+from .utils import as_float_tensor, lazy_property, matrix_diagonal, standard_normal
 
 __all__ = ["LowRankMultivariateNormal"]
 
@@ -120,8 +120,8 @@ class LowRankMultivariateNormal(Distribution):
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
         m = self.cov_factor.shape[-1]
-        eps_w = draw(lambda rng, s: rng.standard_normal(s), shape[:-1] + (m,), self.loc.dtype)
-        eps_d = draw(lambda rng, s: rng.standard_normal(s), shape, self.loc.dtype)
+        eps_w = standard_normal(shape[:-1] + (m,), self.loc.dtype)
+        eps_d = standard_normal(shape, self.loc.dtype)
         w_eps = (self._unbroadcasted_cov_factor @ eps_w.unsqueeze(-1)).squeeze(-1)
         return self.loc + w_eps + self._unbroadcasted_cov_diag.sqrt() * eps_d
 

@@ -15,7 +15,7 @@ from ..ops.decomp import cholesky
 from ..ops.triangular import solve_triangular
 from .utils import matrix_diagonal as diagonal
 from .distribution import Distribution
-from .utils import as_float_tensor, draw, lazy_property
+from .utils import as_float_tensor, lazy_property, standard_normal
 
 __all__ = ["MultivariateNormal"]
 
@@ -126,7 +126,7 @@ class MultivariateNormal(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        eps = draw(lambda rng, s: rng.standard_normal(s), shape, self.loc.dtype)
+        eps = standard_normal(shape, self.loc.dtype)
         return self.loc + (self._unbroadcasted_scale_tril @ eps.unsqueeze(-1)).squeeze(-1)
 
     def log_prob(self, value):

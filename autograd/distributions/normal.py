@@ -7,7 +7,7 @@ from ..ops.special import erfinv
 from .distribution import LocationScale
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform
-from .utils import draw
+from .utils import standard_normal
 
 __all__ = ["Normal", "LogNormal"]
 
@@ -38,7 +38,7 @@ class Normal(LocationScale):
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
-        eps = draw(lambda rng, s: rng.standard_normal(s), shape, self.loc.dtype)
+        eps = standard_normal(shape, self.loc.dtype)
         return self.loc + eps * self.scale
 
     def log_prob(self, value):

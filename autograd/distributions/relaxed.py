@@ -14,14 +14,14 @@ from .discrete import BinaryParams, Categorical
 from .distribution import Distribution
 from .transformed_distribution import TransformedDistribution
 from .transforms import ExpTransform, SigmoidTransform
-from .utils import (broadcast_all, clamp_probs, draw)
+from .utils import broadcast_all, clamp_probs, uniform
 
 __all__ = ["LogitRelaxedBernoulli", "RelaxedBernoulli", "ExpRelaxedCategorical",
            "RelaxedOneHotCategorical"]
 
 
 def _uniform(shape, dtype):
-    return clamp_probs(draw(lambda rng, s: rng.random(s), shape, dtype))
+    return clamp_probs(uniform(shape, 0.0, 1.0, dtype))
 
 
 class LogitRelaxedBernoulli(BinaryParams, Distribution):

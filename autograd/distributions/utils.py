@@ -11,7 +11,7 @@ from ..ops.elementwise import clamp, log, log1p, sigmoid
 from ..ops.diag import diagonal
 from ..ops.nn import softmax
 from ..ops.shape import broadcast_tensors
-from ..random import _rng
+from ..random import _generator, _rng
 from ..tensor import Tensor, _make
 
 __all__ = ["broadcast_all", "probs_to_logits", "logits_to_probs", "clamp_probs", "lazy_property"]
@@ -87,6 +87,16 @@ def draw(fn, shape, dtype):
     Draws in float64 and casts, so float32 and float64 runs see the same stream."""
     arr = np.asarray(fn(_rng(), tuple(shape)), dtype=np.float64)
     return _make(arr.astype(dtype, copy=False), None)
+
+
+def standard_normal(shape, dtype):
+    """`empty(shape).normal_()` from the global generator, as PyTorch's samplers draw it."""
+    return _make(_generator().normal(tuple(shape), 0.0, 1.0, dtype), None)
+
+
+def uniform(shape, low, high, dtype):
+    """`empty(shape).uniform_(low, high)` from the global generator."""
+    return _make(_generator().uniform(tuple(shape), low, high, dtype), None)
 
 
 def data(x):

@@ -12,6 +12,7 @@ from autograd.data import (BatchSampler, ConcatDataset, DataLoader, Dataset, Ite
                            TensorDataset, WeightedRandomSampler, default_collate,
                            default_convert, get_worker_info, random_split)
 from autograd.tensor import Tensor
+from mt_reference import MT19937
 
 
 def _t(a):
@@ -19,8 +20,9 @@ def _t(a):
 
 
 def _perm(seed, n):
-    """The permutation a Generator seeded with `seed` draws first (NumPy PCG64 reference)."""
-    return np.random.Generator(np.random.PCG64(seed)).permutation(n)
+    """The permutation a Generator seeded with `seed` draws first (PyTorch's randperm on a
+    plain-Python Mersenne Twister)."""
+    return np.array(MT19937(seed).randperm(n))
 
 
 def _dataset(n=10, d=3):
@@ -177,10 +179,18 @@ def test_batch_sampler_rejects_non_bool_drop_last():
 
 def test_random_sampler_draws_a_fresh_permutation_each_epoch():
     s = RandomSampler(range(8), generator=autograd.Generator().manual_seed(5))
-    ref = np.random.Generator(np.random.PCG64(5))
-    assert list(s) == ref.permutation(8).tolist()
-    assert list(s) == ref.permutation(8).tolist()
+    ref = MT19937(5)
+    # one permutation per pass, then one more cut to the (empty) remainder, as PyTorch
+    first, _ = ref.randperm(8), ref.randperm(8)
+    assert list(s) == first
+    assert list(s) == ref.randperm(8)
     assert len(s) == 8
+
+
+def test_random_sampler_without_a_generator_seeds_a_fresh_one_from_the_global_one():
+    autograd.manual_seed(21)
+    seed = MT19937(21).word64() % 2 ** 63
+    assert list(RandomSampler(range(9))) == MT19937(seed).randperm(9)
 
 
 def test_random_sampler_with_replacement_and_num_samples():
@@ -188,7 +198,8 @@ def test_random_sampler_with_replacement_and_num_samples():
                       generator=autograd.Generator().manual_seed(1))
     draws = list(s)
     assert len(draws) == len(s) == 9
-    assert draws == np.random.Generator(np.random.PCG64(1)).integers(0, 4, size=9).tolist()
+    ref = MT19937(1)      # blocks of 32 draws (the last one short), each word % 4
+    assert draws == [ref.word() % 4 for _ in range(9)]
     # more samples than items without replacement: whole permutations back to back
     s = RandomSampler(range(3), num_samples=7, generator=autograd.Generator().manual_seed(2))
     draws = list(s)
@@ -372,20 +383,24 @@ def test_loader_drop_last_and_length():
 def test_loader_shuffle_follows_the_generator_and_is_reiterable():
     ds, x, _ = _dataset(10)
     loader = DataLoader(ds, batch_size=3, shuffle=True, generator=autograd.Generator().manual_seed(9))
-    ref = np.random.Generator(np.random.PCG64(9))
-    for _ in range(2):  # each epoch is the next permutation from the generator
-        order = ref.permutation(10)
+    ref = MT19937(9)
+    for _ in range(2):
+        # each epoch: a base seed for workers, the permutation, the empty remainder's one
+        ref.word64()
+        order, _ = ref.randperm(10), ref.randperm(10)
         rows = np.concatenate([b[0]._data for b in loader])
         np.testing.assert_array_equal(rows, x[order])
 
 
-def test_loader_draws_the_order_when_iter_is_called():
+def test_loader_draws_the_order_when_the_first_batch_is_taken():
     ds, x, _ = _dataset(6)
     loader = DataLoader(ds, batch_size=6, shuffle=True, generator=autograd.Generator().manual_seed(4))
-    first, second = iter(loader), iter(loader)
-    ref = np.random.Generator(np.random.PCG64(4))
-    p1, p2 = ref.permutation(6), ref.permutation(6)
+    first, second = iter(loader), iter(loader)      # two base seeds drawn here
+    ref = MT19937(4)
+    ref.word64(), ref.word64()
+    p2, _, p1 = ref.randperm(6), ref.randperm(6), ref.randperm(6)
     np.testing.assert_array_equal(next(second)[0]._data, x[p2])
+    list(second)
     np.testing.assert_array_equal(next(first)[0]._data, x[p1])
     assert len(first) == 1
 

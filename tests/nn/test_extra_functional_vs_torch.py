@@ -130,11 +130,11 @@ def test_gumbel_softmax_matches_torch_given_the_same_noise(hard, monkeypatch):
     logits = RNG.standard_normal((3, 5))
     e = RNG.exponential(1.0, (3, 5))
 
-    class FixedNoise:
-        def exponential(self, scale, shape):
-            return e
+    def fixed_noise(self, shape, lambd):
+        assert shape == (3, 5) and lambd == 1.0
+        return e
 
-    monkeypatch.setattr("nn._functional_extra._rng", lambda gen: FixedNoise())
+    monkeypatch.setattr(autograd.random.Generator, "exponential", fixed_noise)
     ours = lambda x: F.gumbel_softmax(x, tau=0.7, hard=hard, dim=0)  # noqa: E731
 
     def theirs(x):
@@ -357,12 +357,11 @@ def test_feature_alpha_dropout_matches_torch_given_the_same_mask(monkeypatch):
     p = 0.3
     keep = RNG.random((3, 4, 1)) >= p
 
-    class FixedMask:
-        def random(self, shape):
-            assert shape == (3, 4, 1)
-            return np.where(keep, 1.0, 0.0)
+    def fixed_mask(self, shape, keep_probability):
+        assert shape == (3, 4, 1) and keep_probability == 1 - p
+        return keep
 
-    monkeypatch.setattr("nn._functional_extra._rng", lambda gen: FixedMask())
+    monkeypatch.setattr(autograd.random.Generator, "bernoulli", fixed_mask)
     alpha = 1.7580993408473766
     a = 1.0 / math.sqrt((alpha ** 2 * p + 1) * (1 - p))
     noise = torch.tensor(keep, dtype=torch.float64)

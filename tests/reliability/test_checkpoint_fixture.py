@@ -13,6 +13,7 @@ import os
 import sys
 
 import numpy as np
+import pytest
 
 import autograd as A
 import nn
@@ -106,7 +107,8 @@ def test_resuming_from_the_committed_checkpoint_continues_the_run():
     model2.load_state_dict(ckpt["model"])
     opt2.load_state_dict(ckpt["optimizer"])
     sched2.load_state_dict(ckpt["scheduler"])
-    A.set_rng_state(ckpt["rng_state"])
+    with pytest.warns(RuntimeWarning, match="older version"):
+        A.set_rng_state(ckpt["rng_state"])      # a version 1 state: restarted, not continued
     resumed = _train(model2, opt2, sched2, 3)
     np.testing.assert_allclose(resumed, expected, rtol=1e-5)
     for (k, a), b in zip(model.state_dict().items(), model2.state_dict().values()):

@@ -91,9 +91,10 @@ def _ldexp_int_setup(draw):
 register(OpSpec("ldexp_int_exponent", lambda x, e: autograd.ldexp(x, _t(e)),
                 lambda x, e: x * 2.0 ** e, "elementwise", setup=_ldexp_int_setup(),
                 covers=("Mul",), public=()))
-_POW2 = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0)
+# every power of two in [-3, 3] down to 2**-5; the gap around 0 covers the smaller ones
+_POW2 = (0.0,) + tuple(s * 2.0 ** k for s in (-1, 1) for k in range(-5, 2))
 register(OpSpec("frexp", lambda x: autograd.frexp(x).mantissa, lambda x: np.frexp(x)[0],
-                "elementwise", domains=(Domain(-3.0, 3.0, avoid=_POW2, gap=0.05),),
+                "elementwise", domains=(Domain(-3.0, 3.0, avoid=_POW2, gap=0.02),),
                 covers=("Mul",), notes="the mantissa (the exponent is an int32 tensor); "
                                        "kept away from powers of two, where it jumps"))
 register(OpSpec("positive", autograd.positive, lambda x: x, "elementwise",
