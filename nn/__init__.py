@@ -37,8 +37,16 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CTCLoss, ContrastiveLoss, CosineE
                    MultiMarginLoss, NLLLoss, PoissonNLLLoss, QuantileLoss, SigmoidFocalLoss,
                    SmoothL1Loss, SoftMarginLoss, TripletMarginLoss, TripletMarginWithDistanceLoss)
 from .mlp import MLP, SwiGLU
+from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyConv1d, LazyConv2d,
+                   LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d,
+                   LazyInstanceNorm1d, LazyInstanceNorm2d, LazyLinear)
+from .parameter import UninitializedBuffer, UninitializedParameter
 
 __all__ = [
+    "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d", "LazyConv1d", "LazyConv2d",
+    "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d",
+    "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyLinear", "UninitializedBuffer",
+    "UninitializedParameter",
     "functional", "init", "utils", "Module", "Buffer", "Parameter", "ModuleDict", "ModuleList",
     "ParameterDict", "ParameterList", "Sequential", "Bilinear", "Flatten", "Identity", "Linear",
     "Unflatten", "CELU", "ELU", "GELU", "GLU", "Hardshrink", "Hardsigmoid", "Hardswish",

@@ -54,7 +54,7 @@ def load_state_dict(module, state_dict_in, strict, assign):
     errors = []
     post_hooks = []
     for prefix, m in _prefixed_modules(module):
-        for hook in hooks(m, "_load_state_dict_pre_hooks").values():
+        for hook in list(hooks(m, "_load_state_dict_pre_hooks").values()):   # may remove itself
             hook(m, values, prefix, {}, strict, [], [], errors)
         post_hooks += [(m, h) for h in hooks(m, "_load_state_dict_post_hooks").values()]
     own = state_dict(module, collections.OrderedDict(), "", True)

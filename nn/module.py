@@ -18,7 +18,7 @@ from autograd.tensor import RemovableHandle, Tensor, _make
 
 from . import _state_dict
 from ._hooks import _BackwardHookState
-from .parameter import Buffer, Parameter
+from .parameter import Buffer, Parameter, _Uninitialized
 
 __all__ = ["Module"]
 
@@ -577,6 +577,8 @@ def _addindent(s, n):
 
 
 def _copy_tensor(t, memo):
+    if isinstance(t, _Uninitialized):          # a lazy module's placeholder: nothing to copy
+        return type(t)(requires_grad=t._requires_grad, dtype=t._data.dtype)
     cls = Parameter if isinstance(t, Parameter) else Tensor
     if cls is Parameter:
         new = Parameter(t._data.copy(), t._requires_grad)

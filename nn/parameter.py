@@ -12,7 +12,7 @@ from autograd import dtypes
 from autograd.printing import format_tensor
 from autograd.tensor import Tensor
 
-__all__ = ["Parameter", "Buffer"]
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer"]
 
 
 class Parameter(Tensor):
@@ -74,3 +74,44 @@ class Buffer(Tensor):
         self.grad_fn = None
         self._requires_grad = False
         self.persistent = persistent
+
+
+class _Uninitialized:
+    """Shared by the placeholders lazy modules hold until their first forward: no shape yet,
+    `materialize(shape)` allocates the array and turns the object into its final class in place
+    (so optimizers and references made before the first forward see the real tensor)."""
+
+    cls_to_become = None
+
+    def materialize(self, shape, device=None, dtype=None):
+        dtype = dtypes.as_dtype(dtype) or self._data.dtype
+        self._data = np.empty(tuple(int(n) for n in shape), dtype)
+        self.__class__ = self.cls_to_become
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"
+
+    __str__ = __repr__
+
+
+class UninitializedParameter(_Uninitialized, Parameter):
+    """A parameter whose shape a lazy module learns from its first input."""
+
+    cls_to_become = Parameter
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        super().__init__(np.empty((0,), dtypes.as_dtype(dtype) or dtypes.get_default_dtype()),
+                         requires_grad)
+
+
+class UninitializedBuffer(_Uninitialized, Tensor):
+    """A buffer whose shape a lazy module learns from its first input."""
+
+    __slots__ = ()
+    cls_to_become = Tensor
+
+    def __init__(self, requires_grad=False, device=None, dtype=None):
+        self._data = np.empty((0,), dtypes.as_dtype(dtype) or dtypes.get_default_dtype())
+        self._grad = None
+        self.grad_fn = None
+        self._requires_grad = False
